@@ -1,0 +1,56 @@
+package io.waybill.topology;
+
+import io.waybill.contract.DeadLetter;
+import io.waybill.contract.FailureStage;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.io.JsonEncoder;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/** Builds dead-letter records: what failed, where it came from, and enough of it to replay. */
+public final class DeadLetters {
+
+    private DeadLetters() {
+    }
+
+    /** A dead letter for a record that was read but could not be processed. */
+    public static DeadLetter forRecord(ProcessorContext<?, ?> context, Record<String, ? extends SpecificRecord> record,
+                                       FailureStage stage, String failedIn, String errorClass, String errorMessage) {
+        var metadata = context.recordMetadata();
+        return DeadLetter.newBuilder()
+                .setStage(stage)
+                .setSourceTopic(metadata.map(m -> m.topic()).orElse(null))
+                .setSourcePartition(metadata.map(m -> m.partition()).orElse(null))
+                .setSourceOffset(metadata.map(m -> m.offset()).orElse(null))
+                .setOriginalKey(record.key() == null ? null : ByteBuffer.wrap(record.key().getBytes(StandardCharsets.UTF_8)))
+                .setOriginalValue(record.value() == null ? null : ByteBuffer.wrap(avroJson(record.value())))
+                .setOriginalValueEncoding("avro-json")
+                .setErrorClass(errorClass)
+                .setErrorMessage(errorMessage)
+                .setFailedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
+                .setFailedIn(failedIn)
+                .build();
+    }
+
+    static byte[] avroJson(SpecificRecord value) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            JsonEncoder encoder = EncoderFactory.get().jsonEncoder(value.getSchema(), out);
+            @SuppressWarnings("unchecked")
+            SpecificDatumWriter<SpecificRecord> writer = new SpecificDatumWriter<>((org.apache.avro.Schema) value.getSchema());
+            writer.write(value, encoder);
+            encoder.flush();
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode " + value.getSchema().getFullName(), e);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.waybill.topology.catalogue;
+
+import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
+import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The serdes of every Waybill topic and store. Keys are UTF-8 strings (shipmentId, facilityId,
+ * laneId); values are Avro records of the contract.
+ *
+ * <p>On real topics the values use Apicurio's serdes in the Confluent wire format (magic byte 0,
+ * 4-byte schema id, no headers), so producers with Confluent's own serializer interoperate.
+ */
+public final class WaybillSerdes {
+
+    private final Map<String, Object> registryConfig;
+
+    private WaybillSerdes(Map<String, Object> registryConfig) {
+        this.registryConfig = registryConfig;
+    }
+
+    /** Serdes that register and resolve schemas in the registry at {@code registryUrl}. */
+    public static WaybillSerdes withRegistry(String registryUrl) {
+        return withRegistry(registryConfig(registryUrl));
+    }
+
+    /** Serdes with a full Apicurio serde configuration (TLS, auth, ...), see {@link #registryConfig(String)}. */
+    public static WaybillSerdes withRegistry(Map<String, Object> config) {
+        Objects.requireNonNull(config.get("apicurio.registry.url"), "apicurio.registry.url");
+        return new WaybillSerdes(Map.copyOf(config));
+    }
+
+    /** Serdes that need no registry, for TopologyTestDriver tests. */
+    public static WaybillSerdes withoutRegistry() {
+        return new WaybillSerdes(null);
+    }
+
+    /** The Apicurio settings that make its serdes speak the Confluent wire format. */
+    public static Map<String, Object> registryConfig(String registryUrl) {
+        Map<String, Object> config = new HashMap<>();
+        config.put("apicurio.registry.url", registryUrl);
+        config.put("apicurio.registry.auto-register", "true");
+        config.put("apicurio.registry.headers.enabled", "false");
+        config.put("apicurio.registry.id-handler", "io.apicurio.registry.serde.Default4ByteIdHandler");
+        config.put("apicurio.registry.use-id", "contentId");
+        config.put("apicurio.registry.use-specific-avro-reader", "true");
+        return config;
+    }
+
+    public Serde<String> key() {
+        return Serdes.String();
+    }
+
+    public <T extends SpecificRecord> Serde<T> value(Class<T> type) {
+        if (registryConfig == null) {
+            return new PlainAvroSerde<>(type);
+        }
+        AvroKafkaSerializer<T> serializer = new AvroKafkaSerializer<>();
+        AvroKafkaDeserializer<T> deserializer = new AvroKafkaDeserializer<>();
+        serializer.configure(registryConfig, false);
+        deserializer.configure(registryConfig, false);
+        return Serdes.serdeFrom(serializer, deserializer);
+    }
+}

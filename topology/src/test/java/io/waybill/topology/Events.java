@@ -1,0 +1,79 @@
+package io.waybill.topology;
+
+import io.waybill.contract.ArrivedAtFacility;
+import io.waybill.contract.Cancelled;
+import io.waybill.contract.Delivered;
+import io.waybill.contract.DepartedFacility;
+import io.waybill.contract.HandlingFlag;
+import io.waybill.contract.Held;
+import io.waybill.contract.OutForDelivery;
+import io.waybill.contract.Released;
+import io.waybill.contract.ServiceLevel;
+import io.waybill.contract.ShipmentCreated;
+import io.waybill.contract.ShipmentEvent;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** Test events for one shipment, each with a fresh eventId. */
+public final class Events {
+
+    private final String shipmentId;
+    private Instant clock;
+
+    public Events(String shipmentId, Instant start) {
+        this.shipmentId = shipmentId;
+        this.clock = start;
+    }
+
+    public ShipmentEvent created(String origin, String destination) {
+        return event(ShipmentCreated.newBuilder()
+                .setOrigin(origin).setDestination(destination)
+                .setServiceLevel(ServiceLevel.STANDARD)
+                .setPromisedDeliveryAt(clock.plusSeconds(3 * 86400))
+                .setWeightKg(2.5)
+                .setHandling(List.of(HandlingFlag.FRAGILE))
+                .build());
+    }
+
+    public ShipmentEvent arrived(String facility) {
+        return event(new ArrivedAtFacility(facility));
+    }
+
+    public ShipmentEvent departed(String facility, String lane) {
+        return event(new DepartedFacility(facility, lane));
+    }
+
+    public ShipmentEvent outForDelivery(String facility) {
+        return event(new OutForDelivery(facility, null));
+    }
+
+    public ShipmentEvent delivered(String receivedBy) {
+        return event(new Delivered(receivedBy, null));
+    }
+
+    public ShipmentEvent held(String reason) {
+        return event(new Held(reason));
+    }
+
+    public ShipmentEvent released() {
+        return event(new Released(null));
+    }
+
+    public ShipmentEvent cancelled(String reason) {
+        return event(new Cancelled(reason));
+    }
+
+    private ShipmentEvent event(Object payload) {
+        clock = clock.plusSeconds(600);
+        return ShipmentEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setShipmentId(shipmentId)
+                .setOccurredAt(clock)
+                .setRecordedAt(clock.plusSeconds(1))
+                .setSource("test")
+                .setPayload(payload)
+                .build();
+    }
+}
