@@ -1,0 +1,41 @@
+package io.waybill.engine;
+
+import io.waybill.contract.WaybillTopic;
+import org.eclipse.microprofile.config.spi.ConfigSource;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Feeds the topic catalogue into Quarkus configuration, so the topics the Streams readiness check
+ * waits for are the ones the topology reads, without repeating names in application.properties.
+ * Low ordinal: any explicit setting wins.
+ */
+public class CatalogueConfigSource implements ConfigSource {
+
+    private static final String SOURCE_TOPICS = "quarkus.kafka-streams.topics";
+
+    @Override
+    public Set<String> getPropertyNames() {
+        return Set.of(SOURCE_TOPICS);
+    }
+
+    @Override
+    public String getValue(String propertyName) {
+        return SOURCE_TOPICS.equals(propertyName) ? values().get(SOURCE_TOPICS) : null;
+    }
+
+    private static Map<String, String> values() {
+        return Map.of(SOURCE_TOPICS, WaybillTopic.SHIPMENT_EVENTS.topicName());
+    }
+
+    @Override
+    public String getName() {
+        return "waybill-topic-catalogue";
+    }
+
+    @Override
+    public int getOrdinal() {
+        return 50;
+    }
+}

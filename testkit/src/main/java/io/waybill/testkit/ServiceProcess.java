@@ -1,0 +1,93 @@
+package io.waybill.testkit;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/** A packaged Waybill service (Quarkus fast-jar) as a process on 127.0.0.1, ready when its readiness check is UP. */
+public final class ServiceProcess {
+
+    private final String name;
+    private final int port;
+    private final ManagedProcess process;
+
+    /**
+     * @param service the folder under services/ (engine, gateway, planner-api, simulator)
+     * @param config  Quarkus/MicroProfile config passed as system properties
+     */
+    public ServiceProcess(String name, String service, int port, Map<String, String> config, List<String> jvmOptions, Path runDir) {
+        this.name = name;
+        this.port = port;
+        Map<String, String> all = new TreeMap<>(config);
+        all.put("quarkus.http.host", Ports.LOOPBACK);
+        all.put("quarkus.http.port", Integer.toString(port));
+        List<String> command = new ArrayList<>();
+        command.add(Jvm.java17());
+        command.addAll(jvmOptions);
+        all.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.add("-jar");
+        command.add(RepoLayout.serviceJar(service).toString());
+        this.process = new ManagedProcess(name, command, Map.of(), runDir);
+    }
+
+    public String url() {
+        return "http://" + Ports.LOOPBACK + ":" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public ManagedProcess process() {
+        return process;
+    }
+
+    public ServiceProcess start(Duration readyWithin, Consumer<String> progress) {
+        Instant started = Instant.now();
+        progress.accept("starting " + name + " on " + url());
+        process.start();
+        awaitReady(readyWithin);
+        progress.accept(name + " ready in " + Duration.between(started, Instant.now()).toMillis() / 1000.0 + " s");
+        return this;
+    }
+
+    public void awaitReady(Duration timeout) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        URI ready = URI.create(url() + "/q/health/ready");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                var response = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(3)).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) return;
+            } catch (Exception notYet) {
+                // still starting
+            }
+            if (!process.isAlive()) throw new IllegalStateException(name + " exited during start:\n" + process.tail(40));
+            if (System.nanoTime() > deadline) throw new IllegalStateException(name + " not ready after " + timeout + ":\n" + process.tail(40));
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    public void stop() {
+        process.stop(Duration.ofSeconds(30));
+    }
+
+    public void kill() {
+        process.kill();
+    }
+}
