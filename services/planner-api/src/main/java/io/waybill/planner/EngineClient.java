@@ -1,0 +1,81 @@
+package io.waybill.planner;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.faulttolerance.Bulkhead;
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Asks the engine instances for shipment state. Any instance answers for any key (it forwards to
+ * the owner), so the client spreads calls over the configured instances and moves on when one does
+ * not answer. Every call is bounded: a timeout, a few jittered retries, a circuit breaker and a
+ * bulkhead, so a slow engine never ties up the API's threads.
+ */
+@ApplicationScoped
+public class EngineClient {
+
+    /** The engines could not answer now; the caller should say 503 and when to retry. */
+    public static final class EngineUnavailableException extends RuntimeException {
+        public EngineUnavailableException(String message) {
+            super(message);
+        }
+    }
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private final AtomicInteger next = new AtomicInteger();
+
+    @Inject
+    ObjectMapper json;
+
+    @ConfigProperty(name = "waybill.engine.urls")
+    List<URI> engines;
+
+    @ConfigProperty(name = "waybill.engine.request-timeout", defaultValue = "PT2S")
+    Duration requestTimeout;
+
+    @Timeout(value = 5, unit = ChronoUnit.SECONDS)
+    @Retry(maxRetries = 2, delay = 100, jitter = 50, retryOn = EngineUnavailableException.class)
+    @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.75, delay = 5, delayUnit = ChronoUnit.SECONDS,
+            failOn = EngineUnavailableException.class)
+    @Bulkhead(value = 64)
+    public Optional<JsonNode> shipment(String shipmentId) {
+        String path = "/internal/shipments/" + URLEncoder.encode(shipmentId, StandardCharsets.UTF_8).replace("+", "%20");
+        int start = Math.floorMod(next.getAndIncrement(), engines.size());
+        StringBuilder failures = new StringBuilder();
+        for (int i = 0; i < engines.size(); i++) {
+            URI engine = engines.get((start + i) % engines.size());
+            try {
+                HttpResponse<String> response = http.send(
+                        HttpRequest.newBuilder(engine.resolve(path)).timeout(requestTimeout).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) return Optional.of(json.readTree(response.body()));
+                if (response.statusCode() == 404) return Optional.empty();
+                failures.append(engine).append(" answered ").append(response.statusCode()).append("; ");
+            } catch (IOException e) {
+                failures.append(engine).append(": ").append(e.getClass().getSimpleName()).append("; ");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EngineUnavailableException("interrupted");
+            }
+        }
+        throw new EngineUnavailableException("no engine instance could answer: " + failures);
+    }
+}
