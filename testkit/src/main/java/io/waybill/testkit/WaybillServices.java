@@ -1,0 +1,133 @@
+package io.waybill.testkit;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * Starts the packaged Waybill services against a cluster and a registry, each as its own process:
+ * the same wiring for scripts/run-local (fixed ports) and the system tests (free ports).
+ */
+public final class WaybillServices {
+
+    /** Ports of the services; engine i (0-based) listens on {@code enginePorts[i]}. */
+    public record Ports(int plannerApi, int gateway, int[] enginePorts) {
+        public static Ports standard(int engines) {
+            int[] ports = new int[engines];
+            for (int i = 0; i < engines; i++) ports[i] = 8082 + i;
+            return new Ports(8080, 8081, ports);
+        }
+
+        public static Ports free(int engines) {
+            int[] ports = new int[engines];
+            for (int i = 0; i < engines; i++) ports[i] = io.waybill.testkit.Ports.free();
+            return new Ports(io.waybill.testkit.Ports.free(), io.waybill.testkit.Ports.free(), ports);
+        }
+    }
+
+    private static final Duration READY_WITHIN = Duration.ofSeconds(180);
+
+    private final String bootstrapServers;
+    private final String registryApiUrl;
+    private final int brokers;
+    private final Ports ports;
+    private final Path workDir;
+    private final Consumer<String> progress;
+    private final List<ServiceProcess> engines = new ArrayList<>();
+    private ServiceProcess gateway;
+    private ServiceProcess plannerApi;
+    private ManagedProcess simulator;
+
+    public WaybillServices(String bootstrapServers, String registryApiUrl, int brokers, Ports ports, Path workDir,
+                           Consumer<String> progress) {
+        this.bootstrapServers = bootstrapServers;
+        this.registryApiUrl = registryApiUrl;
+        this.brokers = brokers;
+        this.ports = ports;
+        this.workDir = workDir.toAbsolutePath();
+        this.progress = progress;
+        for (int i = 0; i < ports.enginePorts().length; i++) engines.add(engineProcess(i));
+    }
+
+    private Path runDir() {
+        return workDir.resolve("run");
+    }
+
+    private ServiceProcess engineProcess(int index) {
+        int rf = Math.min(3, brokers);
+        Map<String, String> config = new HashMap<>();
+        config.put("quarkus.kafka-streams.bootstrap-servers", bootstrapServers);
+        config.put("waybill.registry.url", registryApiUrl);
+        config.put("waybill.engine.state-dir", workDir.resolve("engine-" + (index + 1)).resolve("state").toString());
+        config.put("waybill.engine.replication-factor", Integer.toString(rf));
+        config.put("waybill.engine.min-insync-replicas", Integer.toString(Math.min(2, Math.max(1, rf - 1))));
+        return new ServiceProcess("engine-" + (index + 1), "engine", ports.enginePorts()[index], config,
+                List.of("-Xms128m", "-Xmx512m"), runDir());
+    }
+
+    /** Starts engines, gateway and planner-api; engines start together (their group forms once). */
+    public WaybillServices startAll() {
+        engines.forEach(e -> e.process().start());
+        progress.accept("starting " + engines.size() + " engine instance(s) on " + engineUrls());
+        gateway = new ServiceProcess("gateway", "gateway", ports.gateway(), Map.of(
+                "kafka.bootstrap.servers", bootstrapServers,
+                "waybill.registry.url", registryApiUrl), List.of("-Xms64m", "-Xmx384m"), runDir()).start(READY_WITHIN, progress);
+        plannerApi = new ServiceProcess("planner-api", "planner-api", ports.plannerApi(), Map.of(
+                "waybill.engine.urls", engineUrls()), List.of("-Xms64m", "-Xmx256m"), runDir()).start(READY_WITHIN, progress);
+        for (ServiceProcess engine : engines) {
+            engine.awaitReady(READY_WITHIN);
+            progress.accept(engine.process().name() + " ready");
+        }
+        return this;
+    }
+
+    public String engineUrls() {
+        return engines.stream().map(ServiceProcess::url).collect(Collectors.joining(","));
+    }
+
+    public ServiceProcess engine(int index) {
+        return engines.get(index);
+    }
+
+    public int engineCount() {
+        return engines.size();
+    }
+
+    public ServiceProcess gateway() {
+        return gateway;
+    }
+
+    public ServiceProcess plannerApi() {
+        return plannerApi;
+    }
+
+    /** Restarts engine {@code index} after a stop or kill, and waits until it is ready. */
+    public void restartEngine(int index) {
+        ServiceProcess engine = engines.get(index);
+        engine.start(READY_WITHIN, progress);
+    }
+
+    /** The simulator publishing straight to Kafka; {@code duration} PT0S runs until stopped. */
+    public ManagedProcess startSimulator(double shipmentsPerSecond, Duration duration, double speedup) {
+        List<String> command = List.of(Jvm.java17(), "-Xms32m", "-Xmx256m", "-jar", RepoLayout.serviceJar("simulator").toString(),
+                "--bootstrap-servers", bootstrapServers, "--registry-url", registryApiUrl,
+                "--rate", Double.toString(shipmentsPerSecond), "--duration", duration.toString(),
+                "--speedup", Double.toString(speedup));
+        simulator = new ManagedProcess("simulator", command, Map.of(), runDir()).start();
+        progress.accept("simulator started (" + shipmentsPerSecond + " shipments/s), log: " + simulator.logFile());
+        return simulator;
+    }
+
+    /** Stops everything this instance started, simulator first, engines last. */
+    public void stopAll() {
+        if (simulator != null) simulator.stop(Duration.ofSeconds(10));
+        if (plannerApi != null) plannerApi.stop();
+        if (gateway != null) gateway.stop();
+        engines.parallelStream().forEach(ServiceProcess::stop);
+    }
+}
