@@ -100,6 +100,8 @@ public final class LocalPlatform {
         RegistryProcess registry = new RegistryProcess(8085, 8086, home.resolve("run"), home.resolve("registry"));
         WaybillServices services = new WaybillServices(kafka.bootstrapServers(), registry.apiUrl(), brokers, ports, home,
                 LocalPlatform::progress);
+        Files.createDirectories(home.resolve("run"));
+        Files.writeString(home.resolve("run/platform.pid"), Long.toString(ProcessHandle.current().pid()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             progress("stopping the platform ...");
@@ -148,7 +150,23 @@ public final class LocalPlatform {
         return all;
     }
 
-    private int stop() {
+    private int stop() throws Exception {
+        // The foreground 'start' stops its children in its shutdown hook: ask it first.
+        Path platformPid = home.resolve("run/platform.pid");
+        if (Files.exists(platformPid)) {
+            Optional<ProcessHandle> platform = ProcessHandle.of(Long.parseLong(Files.readString(platformPid).trim()))
+                    .filter(h -> h.info().command().map(c -> c.contains("java")).orElse(false));
+            if (platform.isPresent() && platform.get().isAlive()) {
+                progress("stopping the platform (pid " + platform.get().pid() + ")");
+                platform.get().destroy();
+                try {
+                    platform.get().onExit().get(120, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    platform.get().destroyForcibly();
+                }
+            }
+            Files.deleteIfExists(platformPid);
+        }
         for (ManagedProcess p : recorded()) {
             if (p.isAlive()) {
                 progress("stopping " + p.name() + " (pid " + p.pid().orElse(-1L) + ")");
