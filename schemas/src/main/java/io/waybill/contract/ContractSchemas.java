@@ -20,6 +20,7 @@ public final class ContractSchemas {
                 ShipmentState.getClassSchema(),
                 RoutingInstruction.getClassSchema(),
                 ShipmentException.getClassSchema(),
-                DeadLetter.getClassSchema());
+                DeadLetter.getClassSchema(),
+                ShipmentHistory.getClassSchema());
     }
 }

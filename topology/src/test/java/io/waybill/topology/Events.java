@@ -65,6 +65,21 @@ public final class Events {
         return event(new Cancelled(reason));
     }
 
+    public ShipmentEvent damaged(String facility) {
+        return event(new io.waybill.contract.Damaged(facility, "wet"));
+    }
+
+    public ShipmentEvent coldChainCreated(String origin, String destination) {
+        ShipmentEvent e = created(origin, destination);
+        ((ShipmentCreated) e.getPayload()).setHandling(List.of(HandlingFlag.COLD_CHAIN));
+        return e;
+    }
+
+    /** The same event, as a scanner would resend it. */
+    public static ShipmentEvent resend(ShipmentEvent e) {
+        return ShipmentEvent.newBuilder(e).setRecordedAt(e.getRecordedAt().plusSeconds(30)).build();
+    }
+
     private ShipmentEvent event(Object payload) {
         clock = clock.plusSeconds(600);
         return ShipmentEvent.newBuilder()

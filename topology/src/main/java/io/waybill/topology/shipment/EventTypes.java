@@ -33,6 +33,11 @@ public final class EventTypes {
     private EventTypes() {
     }
 
+    /** Every public event type name. */
+    public static java.util.List<String> all() {
+        return NAMES.values().stream().sorted().toList();
+    }
+
     public static String of(Object payload) {
         return NAMES.getOrDefault(payload.getClass(), payload.getClass().getSimpleName());
     }

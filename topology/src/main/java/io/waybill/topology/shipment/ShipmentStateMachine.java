@@ -2,138 +2,197 @@ package io.waybill.topology.shipment;
 
 import io.waybill.contract.AddressCorrected;
 import io.waybill.contract.ArrivedAtFacility;
+import io.waybill.contract.CancelCommand;
 import io.waybill.contract.Cancelled;
 import io.waybill.contract.Damaged;
 import io.waybill.contract.Delivered;
 import io.waybill.contract.DeliveryAttemptFailed;
 import io.waybill.contract.DepartedFacility;
 import io.waybill.contract.Held;
+import io.waybill.contract.HistoryEntry;
+import io.waybill.contract.HoldCommand;
 import io.waybill.contract.OutForDelivery;
+import io.waybill.contract.ReleaseCommand;
 import io.waybill.contract.Released;
+import io.waybill.contract.RerouteCommand;
 import io.waybill.contract.ShipmentCreated;
-import io.waybill.contract.ShipmentEvent;
 import io.waybill.contract.ShipmentState;
 import io.waybill.contract.ShipmentStatus;
+import io.waybill.contract.UpdatePromiseCommand;
+import io.waybill.topology.workflow.Workflow;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.Set;
+import java.util.HashMap;
+import java.util.Optional;
 
 /**
- * Folds one shipment event into the shipment's state. Pure: no Kafka, no clock of its own, so the
- * same rules run in the topology, in tests and in reference models.
+ * Folds one event or planner command into a shipment's state under the shipment's workflow. Pure:
+ * no Kafka and no clock of its own, so the same rules run in the topology, in tests and in the
+ * re-fold after an out-of-order event.
  *
- * <p>An event that is not allowed in the current state never corrupts the state: the outcome
- * carries the unchanged state (with its rejection counted) and the reason.
+ * <p>The workflow decides whether a step is allowed and which status it leads to; the meaning of
+ * each event for the other fields (facility, lane, counters) is fixed here. An event the workflow
+ * does not allow never changes the state: the outcome carries the reason and the rejection count.
+ * A hold overlays the movement: while HELD, movements are checked against and recorded in the
+ * status the hold interrupted, which a release resumes.
  */
 public final class ShipmentStateMachine {
 
-    /** Statuses after which a shipment takes no further movement. */
-    static final Set<ShipmentStatus> FINAL = EnumSet.of(ShipmentStatus.DELIVERED, ShipmentStatus.CANCELLED, ShipmentStatus.RETURNED);
+    /** What applying an entry did. */
+    public record Outcome(ShipmentState state, Kind kind, String reason, Optional<Workflow.ExceptionRule> raised) {
+        public enum Kind { APPLIED, REJECTED, IGNORED }
 
-    /** What applying an event did. {@code rejection} is null when the event was applied. */
-    public record Outcome(ShipmentState state, String rejection) {
         public boolean applied() {
-            return rejection == null;
+            return kind == Kind.APPLIED;
         }
     }
 
-    public Outcome apply(ShipmentState current, ShipmentEvent event, Instant now) {
-        ShipmentState before = current != null ? current : emptyState(event.getShipmentId(), now);
+    public Outcome apply(ShipmentState current, HistoryEntry entry, Workflow workflow, Instant now) {
+        ShipmentState before = current != null ? current : emptyState(entry, workflow, now);
         ShipmentState.Builder next = ShipmentState.newBuilder(before).setUpdatedAt(now);
-        String rejection = fold(before, event, next);
+        Object payload = entry.getEvent() != null ? entry.getEvent().getPayload() : entry.getCommand().getPayload();
+        String type = entry.getType();
+        Instant at = entry.getOccurredAt();
+
+        String rejection;
+        if (payload instanceof RerouteCommand) {
+            return new Outcome(before, Outcome.Kind.IGNORED, "rerouting needs the route planner, which is not deployed yet", Optional.empty());
+        } else if (payload instanceof ShipmentCreated created) {
+            rejection = book(before, created, at, next);
+        } else if (payload instanceof UpdatePromiseCommand promise) {
+            rejection = Workflow.FINAL.contains(before.getStatus()) ? "UPDATE_PROMISE is not allowed: shipment is " + before.getStatus() : null;
+            if (rejection == null) next.setPromisedDeliveryAt(promise.getPromisedDeliveryAt());
+        } else {
+            rejection = transition(before, eventTypeOf(payload, type), payload, at, workflow, next);
+        }
         if (rejection != null) {
-            ShipmentState rejected = ShipmentState.newBuilder(before)
-                    .setUpdatedAt(now)
-                    .setEventsRejected(before.getEventsRejected() + 1)
-                    .build();
-            return new Outcome(rejected, rejection);
+            ShipmentState rejected = ShipmentState.newBuilder(before).setUpdatedAt(now)
+                    .setEventsRejected(before.getEventsRejected() + 1).build();
+            return new Outcome(rejected, Outcome.Kind.REJECTED, rejection, Optional.empty());
         }
-        Instant occurredAt = event.getOccurredAt();
-        if (before.getLastEventAt() == null || !occurredAt.isBefore(before.getLastEventAt())) {
-            next.setLastEventAt(occurredAt);
+        if (entry.getEvent() != null) {
+            if (before.getLastEventAt() == null || !at.isBefore(before.getLastEventAt())) {
+                next.setLastEventAt(at).setLastEventId(entry.getId());
+            }
+            next.setEventsApplied(before.getEventsApplied() + 1);
+        } else {
+            next.setCommandsApplied(before.getCommandsApplied() + 1);
         }
-        next.setLastEventId(event.getEventId());
-        next.setEventsApplied(before.getEventsApplied() + 1);
-        return new Outcome(next.build(), null);
+        return new Outcome(next.build(), Outcome.Kind.APPLIED, null, workflow.exceptionRule(type));
     }
 
-    private static ShipmentState emptyState(String shipmentId, Instant now) {
-        // A scan can arrive before the booking (offline scanners, a booking system that lags):
-        // the shipment exists from its first event, and the booking fills in the details later.
+    /** Commands act through the event type they stand for, so workflows name one set of steps. */
+    private static String eventTypeOf(Object payload, String type) {
+        if (payload instanceof HoldCommand) return "HELD";
+        if (payload instanceof ReleaseCommand) return "RELEASED";
+        if (payload instanceof CancelCommand) return "CANCELLED";
+        return type;
+    }
+
+    private static ShipmentState emptyState(HistoryEntry entry, Workflow workflow, Instant now) {
+        // A scan can arrive before the booking (offline scanners, a lagging booking system): the
+        // shipment exists from its first event and is treated as booked until the booking arrives.
+        String shipmentId = entry.getEvent() != null ? entry.getEvent().getShipmentId() : entry.getCommand().getShipmentId();
         return ShipmentState.newBuilder()
                 .setShipmentId(shipmentId)
-                .setStatus(ShipmentStatus.UNKNOWN)
+                .setStatus(workflow.name().equals("return-to-sender") ? ShipmentStatus.RETURNING : ShipmentStatus.UNKNOWN)
+                .setWorkflowName(workflow.name())
+                .setWorkflowVersion(workflow.version())
+                .setMilestones(new HashMap<>())
                 .setUpdatedAt(now)
                 .build();
     }
 
-    private static String fold(ShipmentState s, ShipmentEvent event, ShipmentState.Builder next) {
-        Object payload = event.getPayload();
-        ShipmentStatus status = s.getStatus();
+    private static String book(ShipmentState s, ShipmentCreated created, Instant at, ShipmentState.Builder next) {
+        if (s.getCreatedAt() != null) return "SHIPMENT_CREATED is not allowed: the shipment was already booked at " + s.getCreatedAt();
+        next.setOrigin(created.getOrigin())
+                .setDestination(created.getDestination())
+                .setServiceLevel(created.getServiceLevel())
+                .setPromisedDeliveryAt(created.getPromisedDeliveryAt())
+                .setWeightKg(created.getWeightKg())
+                .setHandling(new ArrayList<>(created.getHandling()))
+                .setCustomerId(created.getCustomerId())
+                .setCreatedAt(at);
+        if (s.getStatus() == ShipmentStatus.UNKNOWN) next.setStatus(ShipmentStatus.BOOKED).setStatusSince(at);
+        return null;
+    }
 
-        if (payload instanceof ShipmentCreated created) {
-            if (s.getCreatedAt() != null) return "shipment was already created at " + s.getCreatedAt();
-            next.setOrigin(created.getOrigin())
-                    .setDestination(created.getDestination())
-                    .setServiceLevel(created.getServiceLevel())
-                    .setPromisedDeliveryAt(created.getPromisedDeliveryAt())
-                    .setWeightKg(created.getWeightKg())
-                    .setHandling(new ArrayList<>(created.getHandling()))
-                    .setCustomerId(created.getCustomerId())
-                    .setCreatedAt(event.getOccurredAt());
-            if (status == ShipmentStatus.UNKNOWN) next.setStatus(ShipmentStatus.BOOKED);
-            return null;
+    private static String transition(ShipmentState s, String type, Object payload, Instant at, Workflow workflow,
+                                     ShipmentState.Builder next) {
+        ShipmentStatus status = s.getStatus();
+        boolean held = status == ShipmentStatus.HELD;
+        boolean holdStep = type.equals("HELD") || type.equals("RELEASED");
+        // Until the booking arrives, movements are judged as if the shipment were booked.
+        ShipmentStatus judged = status == ShipmentStatus.UNKNOWN ? ShipmentStatus.BOOKED
+                : held && !holdStep ? movementStatus(s) : status;
+        if (held && Workflow.FINAL.contains(judged) || (!held && Workflow.FINAL.contains(status))) {
+            return type + " is not allowed: shipment is " + (held ? judged : status);
         }
-        if (FINAL.contains(status)) {
-            return eventName(payload) + " is not allowed: shipment is " + status;
+        Optional<Workflow.Transition> step = workflow.transition(judged, type);
+        if (step.isEmpty()) {
+            return type + " is not allowed from " + judged + " in workflow " + workflow.key();
         }
+        if (held && type.equals("DELIVERED")) {
+            return "DELIVERED is not allowed: shipment is HELD (" + s.getHoldReason() + ")";
+        }
+        String to = step.get().to();
+        if (to.equals(Workflow.RESUME)) {
+            next.setStatus(movementStatus(s)).setHoldReason(null).setStatusBeforeHold(null).setStatusSince(at);
+        } else if (to.equals("HELD")) {
+            if (!held) next.setStatusBeforeHold(status).setStatusSince(at);
+            next.setStatus(ShipmentStatus.HELD);
+        } else if (!to.equals(Workflow.SAME)) {
+            ShipmentStatus target = ShipmentStatus.valueOf(to);
+            if (held && target != ShipmentStatus.CANCELLED) {
+                next.setStatusBeforeHold(target);
+            } else {
+                if (target != status) next.setStatusSince(at);
+                next.setStatus(target);
+                if (target == ShipmentStatus.CANCELLED) next.setHoldReason(null).setStatusBeforeHold(null);
+            }
+        }
+        String milestone = step.get().milestone();
+        if (milestone != null && !s.getMilestones().containsKey(milestone)) {
+            var milestones = new HashMap<>(s.getMilestones());
+            milestones.put(milestone, at);
+            next.setMilestones(milestones);
+        }
+        applyFacts(s, payload, next);
+        return null;
+    }
+
+    private static ShipmentStatus movementStatus(ShipmentState s) {
+        return s.getStatusBeforeHold() == null ? ShipmentStatus.BOOKED : s.getStatusBeforeHold();
+    }
+
+    /** What each event says about the shipment besides its status. */
+    private static void applyFacts(ShipmentState s, Object payload, ShipmentState.Builder next) {
         if (payload instanceof ArrivedAtFacility arrived) {
-            move(s, next, ShipmentStatus.AT_FACILITY);
             next.setCurrentFacilityId(arrived.getFacilityId()).setLastFacilityId(arrived.getFacilityId());
         } else if (payload instanceof DepartedFacility departed) {
-            move(s, next, ShipmentStatus.IN_TRANSIT);
             next.setCurrentFacilityId(null).setLastFacilityId(departed.getFacilityId()).setLastLaneId(departed.getLaneId());
         } else if (payload instanceof OutForDelivery out) {
-            move(s, next, ShipmentStatus.OUT_FOR_DELIVERY);
             next.setCurrentFacilityId(null).setLastFacilityId(out.getFacilityId());
         } else if (payload instanceof Delivered delivered) {
-            if (status == ShipmentStatus.HELD) return "DELIVERED is not allowed: shipment is HELD (" + s.getHoldReason() + ")";
-            next.setStatus(ShipmentStatus.DELIVERED).setCurrentFacilityId(null).setReceivedBy(delivered.getReceivedBy());
+            next.setCurrentFacilityId(null).setReceivedBy(delivered.getReceivedBy());
         } else if (payload instanceof DeliveryAttemptFailed) {
             // The courier brings it back to the delivering facility.
-            move(s, next, ShipmentStatus.AT_FACILITY);
             next.setDeliveryAttempts(s.getDeliveryAttempts() + 1).setCurrentFacilityId(s.getLastFacilityId());
         } else if (payload instanceof Damaged damaged) {
             next.setDamageReports(s.getDamageReports() + 1).setLastFacilityId(damaged.getFacilityId());
         } else if (payload instanceof Held held) {
-            if (status != ShipmentStatus.HELD) next.setStatusBeforeHold(status);
-            next.setStatus(ShipmentStatus.HELD).setHoldReason(held.getReason());
-        } else if (payload instanceof Released) {
-            if (status != ShipmentStatus.HELD) return "RELEASED is not allowed: shipment is not held";
-            ShipmentStatus resume = s.getStatusBeforeHold() == null ? ShipmentStatus.UNKNOWN : s.getStatusBeforeHold();
-            next.setStatus(resume).setHoldReason(null).setStatusBeforeHold(null);
+            next.setHoldReason(held.getReason());
+        } else if (payload instanceof HoldCommand hold) {
+            next.setHoldReason(hold.getReason());
         } else if (payload instanceof Cancelled cancelled) {
-            next.setStatus(ShipmentStatus.CANCELLED).setCancellationReason(cancelled.getReason()).setHoldReason(null);
+            next.setCancellationReason(cancelled.getReason());
+        } else if (payload instanceof CancelCommand cancel) {
+            next.setCancellationReason(cancel.getReason());
         } else if (payload instanceof AddressCorrected corrected) {
             next.setDestination(corrected.getDestination());
-        } else {
-            return "unknown event payload " + (payload == null ? "null" : payload.getClass().getSimpleName());
+        } else if (payload instanceof Released || payload instanceof ReleaseCommand) {
+            next.setHoldReason(null);
         }
-        return null;
-    }
-
-    /** A movement updates the status, except while held: then it is remembered for the release. */
-    private static void move(ShipmentState s, ShipmentState.Builder next, ShipmentStatus to) {
-        if (s.getStatus() == ShipmentStatus.HELD) {
-            next.setStatusBeforeHold(to);
-        } else {
-            next.setStatus(to);
-        }
-    }
-
-    static String eventName(Object payload) {
-        return payload == null ? "null" : EventTypes.of(payload);
     }
 }
