@@ -26,7 +26,8 @@ public class CatalogueConfigSource implements ConfigSource {
     }
 
     private static Map<String, String> values() {
-        return Map.of(SOURCE_TOPICS, WaybillTopic.SHIPMENT_EVENTS.topicName());
+        return Map.of(SOURCE_TOPICS, String.join(",", WaybillTopic.SHIPMENT_EVENTS.topicName(),
+                WaybillTopic.PLANNER_COMMANDS.topicName(), WaybillTopic.WORKFLOWS.topicName()));
     }
 
     @Override

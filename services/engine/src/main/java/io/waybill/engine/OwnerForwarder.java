@@ -7,14 +7,13 @@ import org.apache.kafka.streams.state.HostInfo;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 
-/** Forwards a key query to the engine instance that owns the key, with a bounded wait. */
+/** Calls another engine instance (the owner of a key, or a peer in a scatter-gather), with a bounded wait. */
 @ApplicationScoped
 public class OwnerForwarder {
 
@@ -23,23 +22,29 @@ public class OwnerForwarder {
     @ConfigProperty(name = "waybill.engine.forward-timeout", defaultValue = "PT2S")
     Duration timeout;
 
-    public Response forward(HostInfo owner, String shipmentId) {
-        URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + "/internal/shipments/"
-                + URLEncoder.encode(shipmentId, StandardCharsets.UTF_8).replace("+", "%20") + "?forwarded=true");
+    /** Relays the owner's answer to {@code pathAndQuery}, or 503 if it does not answer in time. */
+    public Response forward(HostInfo owner, String pathAndQuery) {
+        Optional<HttpResponse<String>> response = call(owner, pathAndQuery);
+        if (response.isEmpty()) {
+            return Response.status(Response.Status.SERVICE_UNAVAILABLE).header("Retry-After", "1")
+                    .entity(new ShipmentQueryResource.ErrorBody("owner " + owner.host() + ":" + owner.port() + " did not answer"))
+                    .build();
+        }
+        HttpResponse<String> r = response.get();
+        Response.ResponseBuilder relayed = Response.status(r.statusCode()).entity(r.body()).type(MediaType.APPLICATION_JSON);
+        r.headers().firstValue(ShipmentQueryResource.SERVED_BY).ifPresent(v -> relayed.header(ShipmentQueryResource.SERVED_BY, v));
+        r.headers().firstValue("Retry-After").ifPresent(v -> relayed.header("Retry-After", v));
+        return relayed.build();
+    }
+
+    /** The raw answer of another instance, or empty when it cannot be reached in time. */
+    public Optional<HttpResponse<String>> call(HostInfo host, String pathAndQuery) {
+        URI uri = URI.create("http://" + host.host() + ":" + host.port() + pathAndQuery);
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            Response.ResponseBuilder relayed = Response.status(response.statusCode()).entity(response.body())
-                    .type(MediaType.APPLICATION_JSON);
-            response.headers().firstValue(ShipmentQueryResource.SERVED_BY).ifPresent(v -> relayed.header(ShipmentQueryResource.SERVED_BY, v));
-            response.headers().firstValue("Retry-After").ifPresent(v -> relayed.header("Retry-After", v));
-            return relayed.build();
+            return Optional.of(http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofString()));
         } catch (Exception e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            return Response.status(Response.Status.SERVICE_UNAVAILABLE).header("Retry-After", "1")
-                    .entity(new ShipmentQueryResource.ErrorBody("owner " + owner.host() + ":" + owner.port()
-                            + " did not answer: " + e.getClass().getSimpleName()))
-                    .build();
+            return Optional.empty();
         }
     }
 }

@@ -1,9 +1,15 @@
 package io.waybill.engine;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.waybill.contract.ShipmentHistory;
 import io.waybill.contract.ShipmentState;
 import io.waybill.topology.catalogue.WaybillStores;
+import io.waybill.topology.query.HistoryView;
 import io.waybill.topology.query.ShipmentView;
+import io.waybill.topology.shipment.ShipmentIndex;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -12,26 +18,37 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.function.Function;
+
 /**
- * The engine's internal query API: a shipment's state from the instance that owns its partition.
- * Any instance answers: it serves the key from its own store or forwards to the owner, so callers
- * need no knowledge of partitioning.
+ * The engine's internal query API. Any instance answers: it serves a key from its own store or
+ * forwards to the owner; lists are gathered from every instance's index and merged by shipmentId,
+ * so callers need no knowledge of partitioning.
  */
 @Path("/internal/shipments")
 @Produces(MediaType.APPLICATION_JSON)
 public class ShipmentQueryResource {
 
     static final String SERVED_BY = "X-Waybill-Served-By";
+    static final int MAX_LIMIT = 500;
 
     @Inject
     KafkaStreams streams;
@@ -39,50 +56,153 @@ public class ShipmentQueryResource {
     @Inject
     OwnerForwarder forwarder;
 
+    @Inject
+    ObjectMapper json;
+
     @ConfigProperty(name = "quarkus.kafka-streams.application-server")
     String self;
+
+    public record ErrorBody(String error) {
+    }
+
+    /** One page of a list: shipmentIds in order, and the cursor for the next page (null at the end). */
+    public record Page(List<ShipmentView> items, String nextCursor, List<String> unavailableInstances) {
+    }
 
     @GET
     @Path("/{shipmentId}")
     @Operation(summary = "The current state of one shipment (served by the owning engine instance)")
     public Response shipment(@PathParam("shipmentId") String shipmentId, @QueryParam("forwarded") boolean forwarded) {
-        KeyQueryMetadata metadata = streams.queryMetadataForKey(WaybillStores.SHIPMENT_STATE, shipmentId, Serdes.String().serializer());
+        return byKey(shipmentId, forwarded, "", WaybillStores.SHIPMENT_STATE,
+                (ShipmentState s) -> ShipmentView.of(s));
+    }
+
+    @GET
+    @Path("/{shipmentId}/history")
+    @Operation(summary = "Every event and command received for one shipment, in occurredAt order, with its outcome")
+    public Response history(@PathParam("shipmentId") String shipmentId, @QueryParam("forwarded") boolean forwarded) {
+        return byKey(shipmentId, forwarded, "/history", WaybillStores.SHIPMENT_HISTORY,
+                (ShipmentHistory h) -> HistoryView.of(h));
+    }
+
+    private <V> Response byKey(String shipmentId, boolean forwarded, String suffix, String storeName, Function<V, Object> view) {
+        KeyQueryMetadata metadata;
+        try {
+            metadata = streams.queryMetadataForKey(storeName, shipmentId, Serdes.String().serializer());
+        } catch (IllegalStateException notRunning) {
+            return unavailable("the engine is not running: " + notRunning.getMessage());
+        }
         if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
             return unavailable("no instance owns the shipment's partition yet (rebalancing or restoring)");
         }
         HostInfo owner = metadata.activeHost();
         if (!isSelf(owner)) {
             if (forwarded) {
-                // The caller thought we own it: metadata is moving. Do not bounce the request around.
+                // The caller thought we own it: ownership is moving. Do not bounce the request around.
                 return unavailable("ownership of the shipment's partition is moving");
             }
-            return forwarder.forward(owner, shipmentId);
+            return forwarder.forward(owner, "/internal/shipments/" + encode(shipmentId) + suffix + "?forwarded=true");
         }
-        ShipmentState state;
+        V value;
         try {
-            ReadOnlyKeyValueStore<String, ShipmentState> store = streams.store(StoreQueryParameters
-                    .fromNameAndType(WaybillStores.SHIPMENT_STATE, QueryableStoreTypes.<String, ShipmentState>keyValueStore())
+            ReadOnlyKeyValueStore<String, V> store = streams.store(StoreQueryParameters
+                    .fromNameAndType(storeName, QueryableStoreTypes.<String, V>keyValueStore())
                     .withPartition(metadata.partition()));
-            state = store.get(shipmentId);
+            value = store.get(shipmentId);
         } catch (InvalidStateStoreException e) {
             return unavailable("the shipment's store is not queryable: " + e.getMessage());
         }
-        if (state == null) {
+        if (value == null) {
             return Response.status(Response.Status.NOT_FOUND).header(SERVED_BY, self)
                     .entity(new ErrorBody("shipment " + shipmentId + " is unknown")).build();
         }
-        return Response.ok(ShipmentView.of(state)).header(SERVED_BY, self).build();
+        return Response.ok(view.apply(value)).header(SERVED_BY, self).build();
+    }
+
+    @GET
+    @Operation(summary = "Shipments by status or facility, from every instance's index, ordered by shipmentId, cursor-paginated")
+    public Response list(@QueryParam("status") String status, @QueryParam("facility") String facility,
+                         @QueryParam("cursor") String cursor, @QueryParam("limit") @DefaultValue("100") int limit,
+                         @QueryParam("local") boolean localOnly) {
+        if ((status == null) == (facility == null)) {
+            return Response.status(Response.Status.BAD_REQUEST).entity(new ErrorBody("give exactly one of status or facility")).build();
+        }
+        if (limit < 1 || limit > MAX_LIMIT) {
+            return Response.status(Response.Status.BAD_REQUEST).entity(new ErrorBody("limit must be between 1 and " + MAX_LIMIT)).build();
+        }
+        String prefix = status != null ? ShipmentIndex.statusPrefix(status) : ShipmentIndex.facilityPrefix(facility);
+        TreeSet<String> ids = new TreeSet<>();
+        List<String> unavailable = new ArrayList<>();
+        try {
+            ids.addAll(localIds(prefix, cursor, limit));
+        } catch (InvalidStateStoreException | IllegalStateException e) {
+            if (localOnly) return unavailable("the index is not queryable here: " + e.getMessage());
+            unavailable.add(self);
+        }
+        if (!localOnly) {
+            String query = "/internal/shipments?local=true&limit=" + limit
+                    + (status != null ? "&status=" + encode(status) : "&facility=" + encode(facility))
+                    + (cursor != null ? "&cursor=" + encode(cursor) : "");
+            for (StreamsMetadata peer : peers()) {
+                var answer = forwarder.call(peer.hostInfo(), query);
+                if (answer.isEmpty() || answer.get().statusCode() != 200) {
+                    unavailable.add(peer.hostInfo().host() + ":" + peer.hostInfo().port());
+                    continue;
+                }
+                try {
+                    List<ShipmentView> items = json.readValue(json.readTree(answer.get().body()).get("items").toString(),
+                            new TypeReference<List<ShipmentView>>() {
+                            });
+                    items.forEach(v -> ids.add(v.shipmentId()));
+                } catch (Exception e) {
+                    unavailable.add(peer.hostInfo().host() + ":" + peer.hostInfo().port());
+                }
+            }
+        }
+        List<String> page = ids.stream().limit(limit).toList();
+        List<ShipmentView> items = new ArrayList<>();
+        for (String id : page) {
+            Response one = shipment(id, false);
+            if (one.getStatus() == 200) {
+                Object entity = one.getEntity();
+                try {
+                    items.add(entity instanceof ShipmentView v ? v : json.readValue(entity.toString(), ShipmentView.class));
+                } catch (Exception e) {
+                    unavailable.add("state of " + id);
+                }
+            }
+        }
+        String next = page.size() == limit ? page.get(page.size() - 1) : null;
+        return Response.ok(new Page(items, next, unavailable)).header(SERVED_BY, self).build();
+    }
+
+    private List<String> localIds(String prefix, String cursor, int limit) {
+        ReadOnlyKeyValueStore<String, String> index = streams.store(StoreQueryParameters
+                .fromNameAndType(WaybillStores.SHIPMENT_INDEX, QueryableStoreTypes.<String, String>keyValueStore()));
+        List<String> ids = new ArrayList<>();
+        try (KeyValueIterator<String, String> it = index.prefixScan(prefix, new StringSerializer())) {
+            while (it.hasNext() && ids.size() < limit) {
+                String id = ShipmentIndex.shipmentId(it.next().key);
+                if (cursor == null || id.compareTo(cursor) > 0) ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    private List<StreamsMetadata> peers() {
+        return streams.metadataForAllStreamsClients().stream().filter(m -> !isSelf(m.hostInfo())).toList();
     }
 
     private boolean isSelf(HostInfo owner) {
         return (owner.host() + ":" + owner.port()).equals(self);
     }
 
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     private Response unavailable(String reason) {
         return Response.status(Response.Status.SERVICE_UNAVAILABLE).header("Retry-After", "1").header(SERVED_BY, self)
                 .entity(new ErrorBody(reason)).build();
-    }
-
-    public record ErrorBody(String error) {
     }
 }

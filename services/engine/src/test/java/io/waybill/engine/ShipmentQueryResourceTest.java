@@ -51,6 +51,30 @@ class ShipmentQueryResourceTest {
     }
 
     @Test
+    void the_history_and_the_status_index_are_served() throws Exception {
+        // given a booked shipment that arrived at a hub
+        String shipmentId = "HIS-" + UUID.randomUUID();
+        Instant t0 = Instant.parse("2026-11-03T08:00:00Z");
+        publish(event(shipmentId, t0, ShipmentCreated.newBuilder().setOrigin("BER-HUB").setDestination("MUC-DEP")
+                .setServiceLevel(ServiceLevel.STANDARD).setWeightKg(1.0).setHandling(List.of()).build()));
+        publish(event(shipmentId, t0.plusSeconds(600), new ArrivedAtFacility("HAM-HUB")));
+
+        // then its history lists both entries with their outcome, in occurredAt order
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                given().get("/internal/shipments/{id}/history", shipmentId).then().statusCode(200)
+                        .body("workflowName", equalTo("standard-parcel"))
+                        .body("entries.size()", equalTo(2))
+                        .body("entries[0].type", equalTo("SHIPMENT_CREATED"))
+                        .body("entries[1].outcome", equalTo("APPLIED"))
+                        .body("entries[1].facilityId", equalTo("HAM-HUB")));
+
+        // and the facility list finds it
+        given().queryParam("facility", "HAM-HUB").queryParam("limit", 50).get("/internal/shipments")
+                .then().statusCode(200).body("items.shipmentId", org.hamcrest.Matchers.hasItem(shipmentId));
+        given().queryParam("limit", 50).get("/internal/shipments").then().statusCode(400);
+    }
+
+    @Test
     void an_unknown_shipment_is_404() {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 given().get("/internal/shipments/{id}", "NO-SUCH-SHIPMENT").then().statusCode(404)

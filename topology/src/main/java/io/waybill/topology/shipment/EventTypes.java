@@ -38,6 +38,15 @@ public final class EventTypes {
         return NAMES.values().stream().sorted().toList();
     }
 
+    /** The facility an event happened at, if its type names one. */
+    public static String facilityOf(Object payload) {
+        if (payload instanceof ArrivedAtFacility a) return a.getFacilityId();
+        if (payload instanceof DepartedFacility d) return d.getFacilityId();
+        if (payload instanceof OutForDelivery o) return o.getFacilityId();
+        if (payload instanceof Damaged d) return d.getFacilityId();
+        return null;
+    }
+
     public static String of(Object payload) {
         return NAMES.getOrDefault(payload.getClass(), payload.getClass().getSimpleName());
     }
