@@ -1,6 +1,7 @@
 package io.waybill.testkit;
 
 import io.waybill.topology.provisioning.ProvisionTopics;
+import io.waybill.topology.workflow.PublishWorkflows;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,6 +121,12 @@ public final class LocalPlatform {
         if (provisioned != 0) {
             System.err.println("topic provisioning failed (exit " + provisioned + ")");
             return provisioned;
+        }
+        progress("publishing the built-in workflow definitions");
+        if (PublishWorkflows.run(new String[]{"--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", registry.apiUrl(),
+                "--by", "run-local"}) != 0) {
+            System.err.println("publishing the workflows failed");
+            return 1;
         }
         services.startAll();
         if (simulator) services.startSimulator(rate, Duration.ZERO, 3600);

@@ -123,9 +123,9 @@ public final class ShipmentStateMachine {
         ShipmentStatus status = s.getStatus();
         boolean held = status == ShipmentStatus.HELD;
         boolean holdStep = type.equals("HELD") || type.equals("RELEASED");
-        // Until the booking arrives, movements are judged as if the shipment were booked.
-        ShipmentStatus judged = status == ShipmentStatus.UNKNOWN ? ShipmentStatus.BOOKED
-                : held && !holdStep ? movementStatus(s) : status;
+        ShipmentStatus base = held && !holdStep ? movementStatus(s) : status;
+        // Until the booking arrives, steps are judged as if the shipment were booked.
+        ShipmentStatus judged = base == ShipmentStatus.UNKNOWN ? ShipmentStatus.BOOKED : base;
         if (held && Workflow.FINAL.contains(judged) || (!held && Workflow.FINAL.contains(status))) {
             return type + " is not allowed: shipment is " + (held ? judged : status);
         }

@@ -1,0 +1,148 @@
+package io.waybill.topology.shipment;
+
+import io.waybill.contract.ArrivedAtFacility;
+import io.waybill.contract.Cancelled;
+import io.waybill.contract.Damaged;
+import io.waybill.contract.Delivered;
+import io.waybill.contract.DeliveryAttemptFailed;
+import io.waybill.contract.DepartedFacility;
+import io.waybill.contract.ExceptionStatus;
+import io.waybill.contract.ExceptionType;
+import io.waybill.contract.Held;
+import io.waybill.contract.OutForDelivery;
+import io.waybill.contract.Released;
+import io.waybill.contract.ServiceLevel;
+import io.waybill.contract.ShipmentCreated;
+import io.waybill.contract.ShipmentEvent;
+import io.waybill.contract.ShipmentException;
+import io.waybill.contract.ShipmentState;
+import io.waybill.contract.WaybillTopic;
+import io.waybill.topology.WaybillTopology;
+import io.waybill.topology.catalogue.WaybillSerdes;
+import io.waybill.topology.catalogue.WaybillStores;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.ShrinkingMode;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TopologyTestDriver;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Random event sequences, resent and shuffled as offline scanners and retrying warehouses do,
+ * through the topology and through the reference model: the same final state and the same open
+ * INVALID_TRANSITION exceptions, whatever the arrival order.
+ */
+class ShipmentWorkflowPropertyTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-02T00:00:00Z");
+    private static final List<String> FACILITIES = List.of("BER-HUB", "HAM-HUB", "MUC-DEP");
+
+    /** One event of the generated history: what it is and when it happened (minutes after T0). */
+    record Step(String type, String facility, int minute) {
+    }
+
+    /** A scenario: the events and the order in which they reach the engine (indices, with repeats for resends). */
+    record Scenario(List<Step> steps, List<Integer> arrivalOrder) {
+    }
+
+    @Property(tries = 300, shrinking = ShrinkingMode.BOUNDED)
+    void the_topology_agrees_with_the_reference_model_under_duplicates_and_reordering(@ForAll("scenarios") Scenario scenario) {
+        // given the events of one shipment and the order the engine receives them in
+        List<ShipmentEvent> events = new ArrayList<>();
+        for (int i = 0; i < scenario.steps().size(); i++) events.add(event(i, scenario.steps().get(i)));
+        List<ShipmentEvent> arrivals = scenario.arrivalOrder().stream().map(events::get).toList();
+
+        // when they go through the topology
+        WaybillSerdes serdes = WaybillSerdes.withoutRegistry();
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "property");
+        try (TopologyTestDriver driver = new TopologyTestDriver(WaybillTopology.build(serdes, Duration.ofDays(7)), props, T0)) {
+            var input = driver.createInputTopic(WaybillTopic.SHIPMENT_EVENTS.topicName(), serdes.key().serializer(),
+                    serdes.value(ShipmentEvent.class).serializer());
+            var exceptions = driver.createOutputTopic(WaybillTopic.SHIPMENT_EXCEPTIONS.topicName(), serdes.key().deserializer(),
+                    serdes.value(ShipmentException.class).deserializer());
+            long t = 0;
+            for (ShipmentEvent e : arrivals) input.pipeInput(e.getShipmentId(), e, T0.plusSeconds(t++));
+            ShipmentState state = driver.<String, ShipmentState>getKeyValueStore(WaybillStores.SHIPMENT_STATE).get("P");
+
+            Map<String, ExceptionStatus> lastStatus = new HashMap<>();
+            for (ShipmentException x : exceptions.readValuesToList()) {
+                if (x.getType() == ExceptionType.INVALID_TRANSITION) lastStatus.put(x.getTriggeringEventId(), x.getStatus());
+            }
+            Set<String> open = new TreeSet<>();
+            lastStatus.forEach((id, status) -> {
+                if (status == ExceptionStatus.OPEN) open.add(id);
+            });
+
+            // then it agrees with the model
+            WorkflowReferenceModel.Result expected = WorkflowReferenceModel.run(arrivals);
+            assertThat(state.getStatus().name()).as("status").isEqualTo(expected.status());
+            assertThat(state.getEventsApplied()).as("applied").isEqualTo(expected.applied());
+            assertThat(state.getEventsRejected()).as("rejected").isEqualTo(expected.rejected());
+            assertThat(state.getLastFacilityId()).as("last facility").isEqualTo(expected.lastFacility());
+            assertThat(open).as("open INVALID_TRANSITION exceptions").isEqualTo(expected.rejectedEventIds());
+        }
+    }
+
+    @Provide
+    Arbitrary<Scenario> scenarios() {
+        Arbitrary<Step> step = Combinators.combine(
+                Arbitraries.of("ARRIVED_AT_FACILITY", "ARRIVED_AT_FACILITY", "DEPARTED_FACILITY", "DEPARTED_FACILITY",
+                        "OUT_FOR_DELIVERY", "DELIVERED", "DELIVERY_ATTEMPT_FAILED", "DAMAGED", "HELD", "RELEASED", "CANCELLED"),
+                Arbitraries.of(FACILITIES),
+                Arbitraries.integers().between(0, 120)).as(Step::new);
+        Arbitrary<List<Step>> steps = Combinators.combine(Arbitraries.integers().between(0, 120), step.list().ofMaxSize(12))
+                .as((bookingMinute, rest) -> {
+                    List<Step> all = new ArrayList<>();
+                    all.add(new Step("SHIPMENT_CREATED", null, bookingMinute));
+                    all.addAll(rest);
+                    return all;
+                });
+        return steps.flatMap(all -> {
+            // every event arrives at least once, some twice, in a shuffled order
+            List<Integer> indices = new ArrayList<>();
+            for (int i = 0; i < all.size(); i++) indices.add(i);
+            return Arbitraries.integers().between(0, all.size() - 1).list().ofMaxSize(4)
+                    .flatMap(resends -> {
+                        List<Integer> withResends = new ArrayList<>(indices);
+                        withResends.addAll(resends);
+                        return Arbitraries.shuffle(withResends).map(order -> new Scenario(all, order));
+                    });
+        });
+    }
+
+    private static ShipmentEvent event(int index, Step s) {
+        Object payload = switch (s.type()) {
+            case "SHIPMENT_CREATED" -> ShipmentCreated.newBuilder().setOrigin("BER-HUB").setDestination("MUC-DEP")
+                    .setServiceLevel(ServiceLevel.STANDARD).setWeightKg(1).setHandling(List.of()).build();
+            case "ARRIVED_AT_FACILITY" -> new ArrivedAtFacility(s.facility());
+            case "DEPARTED_FACILITY" -> new DepartedFacility(s.facility(), null);
+            case "OUT_FOR_DELIVERY" -> new OutForDelivery(s.facility(), null);
+            case "DELIVERED" -> new Delivered("r", null);
+            case "DELIVERY_ATTEMPT_FAILED" -> new DeliveryAttemptFailed("not home");
+            case "DAMAGED" -> new Damaged(s.facility(), null);
+            case "HELD" -> new Held("check");
+            case "RELEASED" -> new Released(null);
+            case "CANCELLED" -> new Cancelled("withdrawn");
+            default -> throw new IllegalArgumentException(s.type());
+        };
+        Instant at = T0.plus(Duration.ofMinutes(s.minute()));
+        return ShipmentEvent.newBuilder().setEventId(String.format("e%02d", index)).setShipmentId("P")
+                .setOccurredAt(at).setRecordedAt(at).setSource("property").setPayload(payload).build();
+    }
+}
