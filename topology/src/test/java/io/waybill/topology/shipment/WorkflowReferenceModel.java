@@ -4,7 +4,6 @@ import io.waybill.contract.ArrivedAtFacility;
 import io.waybill.contract.Damaged;
 import io.waybill.contract.DepartedFacility;
 import io.waybill.contract.OutForDelivery;
-import io.waybill.contract.ShipmentCreated;
 import io.waybill.contract.ShipmentEvent;
 
 import java.util.ArrayList;
@@ -19,9 +18,9 @@ import java.util.TreeSet;
  * A plain-Java model of the standard-parcel workflow, written from its rules and not from the
  * engine's code: keep the first copy of each eventId, sort by (occurredAt, eventId), and fold.
  */
-final class WorkflowReferenceModel {
+public final class WorkflowReferenceModel {
 
-    record Result(String status, long applied, long rejected, String lastFacility, Set<String> rejectedEventIds) {
+    public record Result(String status, long applied, long rejected, String lastFacility, Set<String> rejectedEventIds) {
     }
 
     private static final Set<String> FINAL = Set.of("DELIVERED", "CANCELLED", "RETURNED");
@@ -42,7 +41,7 @@ final class WorkflowReferenceModel {
             Map.entry("HELD/RELEASED", "RESUME"),
             Map.entry("*/CANCELLED", "CANCELLED"));
 
-    static Result run(List<ShipmentEvent> arrivals) {
+    public static Result run(List<ShipmentEvent> arrivals) {
         Map<String, ShipmentEvent> firstCopies = new LinkedHashMap<>();
         arrivals.forEach(e -> firstCopies.putIfAbsent(e.getEventId(), e));
         List<ShipmentEvent> ordered = new ArrayList<>(firstCopies.values());
@@ -112,10 +111,6 @@ final class WorkflowReferenceModel {
         if (payload instanceof OutForDelivery o) return o.getFacilityId();
         if (payload instanceof Damaged d) return d.getFacilityId();
         return null;
-    }
-
-    static boolean isBooking(ShipmentEvent e) {
-        return e.getPayload() instanceof ShipmentCreated;
     }
 
     private WorkflowReferenceModel() {
