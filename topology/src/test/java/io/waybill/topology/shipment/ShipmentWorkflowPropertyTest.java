@@ -60,7 +60,7 @@ class ShipmentWorkflowPropertyTest {
     record Scenario(List<Step> steps, List<Integer> arrivalOrder) {
     }
 
-    @Property(tries = 300, shrinking = ShrinkingMode.BOUNDED)
+    @Property(tries = 200, shrinking = ShrinkingMode.BOUNDED)
     void the_topology_agrees_with_the_reference_model_under_duplicates_and_reordering(@ForAll("scenarios") Scenario scenario) {
         // given the events of one shipment and the order the engine receives them in
         List<ShipmentEvent> events = new ArrayList<>();
