@@ -24,12 +24,33 @@ public final class WorkflowCatalog {
 
     private static final Logger LOG = LoggerFactory.getLogger(WorkflowCatalog.class);
 
+    /** How long a snapshot of the published definitions is reused: a new version shows within this. */
+    static final long SNAPSHOT_MILLIS = 2_000;
+
     private final Supplier<Iterable<WorkflowDefinition>> published;
     /** Parsed definitions by key and document: versions are immutable, so parse each once. */
     private final Map<String, Optional<Workflow>> parsed = new ConcurrentHashMap<>();
+    private volatile Map<String, Workflow> snapshot;
+    private volatile long snapshotAt;
 
     public WorkflowCatalog(Supplier<Iterable<WorkflowDefinition>> published) {
         this.published = published;
+    }
+
+    /**
+     * Every event needs its workflow, and reading the global store each time costs more than the
+     * fold itself; a snapshot is reused for a short while, refreshed at every booking and at once
+     * when a pinned version is not in it (it was published a moment ago).
+     */
+    private Map<String, Workflow> current(boolean refresh) {
+        long now = System.currentTimeMillis();
+        Map<String, Workflow> s = snapshot;
+        if (s == null || refresh || now - snapshotAt > SNAPSHOT_MILLIS) {
+            s = all();
+            snapshot = s;
+            snapshotAt = now;
+        }
+        return s;
     }
 
     /** Built-in workflows only (tests, or before anything is published). */
@@ -58,7 +79,8 @@ public final class WorkflowCatalog {
     /** The latest version of the highest-priority workflow that matches a booking. */
     public Workflow select(ServiceLevel serviceLevel, List<HandlingFlag> handling, String customerId) {
         Map<String, Workflow> latest = new HashMap<>();
-        for (Workflow w : all().values()) {
+        // A booking must see a version published a moment ago: read the store afresh (bookings are rare next to scans).
+        for (Workflow w : current(true).values()) {
             latest.merge(w.name(), w, (a, b) -> a.version() >= b.version() ? a : b);
         }
         return latest.values().stream()
@@ -70,18 +92,19 @@ public final class WorkflowCatalog {
 
     /** The latest version of a workflow by name. */
     public Workflow latest(String name) {
-        return all().values().stream().filter(w -> w.name().equals(name))
+        return current(false).values().stream().filter(w -> w.name().equals(name))
                 .max(Comparator.comparingInt(Workflow::version))
                 .orElseThrow(() -> new IllegalStateException("no workflow named " + name));
     }
 
     /** A pinned version; falls back to the latest of the name if that version is gone. */
     public Workflow get(String name, int version) {
-        Workflow w = all().get(Workflow.key(name, version));
+        Workflow w = current(false).get(Workflow.key(name, version));
+        if (w == null) w = current(true).get(Workflow.key(name, version));
         return w != null ? w : latest(name);
     }
 
     public List<Workflow> list() {
-        return all().values().stream().sorted(Comparator.comparing(Workflow::name).thenComparingInt(Workflow::version)).toList();
+        return current(false).values().stream().sorted(Comparator.comparing(Workflow::name).thenComparingInt(Workflow::version)).toList();
     }
 }
