@@ -56,6 +56,31 @@ class EndToEndTest {
     }
 
     @Test
+    void a_planner_command_is_read_back_with_read_your_writes() {
+        // given a shipment at a hub
+        String shipmentId = "CMD-" + UUID.randomUUID().toString().substring(0, 8);
+        String gateway = system.services.gateway().url() + "/api/v1/events";
+        assertThat(Http.postJson(gateway, ShipmentJourneys.event(ShipmentJourneys.newEventId(), shipmentId, 0)).status()).isEqualTo(202);
+        assertThat(Http.postJson(gateway, ShipmentJourneys.event(ShipmentJourneys.newEventId(), shipmentId, 1)).status()).isEqualTo(202);
+        String api = system.services.plannerApi().url() + "/api/v1/shipments/" + shipmentId;
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(Http.get(api).status()).isEqualTo(200));
+
+        // when a planner holds it and reads it back waiting for that command
+        Http.Response accepted = Http.postJson(api + "/commands", "{\"type\":\"HOLD\",\"reason\":\"customs check\"}");
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+        String commandId = accepted.json().get("commandId").asText();
+        Http.Response read = Http.get(api + "?afterCommand=" + commandId + "&waitSeconds=20");
+
+        // then the read already shows the command's effect, and the history names it
+        assertThat(read.status()).as(read.body()).isEqualTo(200);
+        assertThat(read.json().get("status").asText()).isEqualTo("HELD");
+        assertThat(read.json().get("holdReason").asText()).isEqualTo("customs check");
+        assertThat(read.json().get("lastCommandId").asText()).isEqualTo(commandId);
+        JsonNode history = Http.get(api + "/history").json();
+        assertThat(history.get("entries").findValuesAsText("id")).contains(commandId);
+    }
+
+    @Test
     void each_engine_instance_answers_for_shipments_the_other_owns_by_forwarding() {
         // given twenty shipments, spread over the partitions both engines own
         String gateway = system.services.gateway().url() + "/api/v1/events";

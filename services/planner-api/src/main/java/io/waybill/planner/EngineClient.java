@@ -39,6 +39,13 @@ public class EngineClient {
         }
     }
 
+    /** A definite answer of an engine: 200 with a body, 404, or 400 with the engine's reason. */
+    public record Answer(int status, JsonNode body) {
+        public boolean found() {
+            return status == 200;
+        }
+    }
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private final AtomicInteger next = new AtomicInteger();
 
@@ -51,24 +58,33 @@ public class EngineClient {
     @ConfigProperty(name = "waybill.engine.request-timeout", defaultValue = "PT2S")
     Duration requestTimeout;
 
+    public Optional<JsonNode> shipment(String shipmentId) {
+        Answer answer = get("/internal/shipments/" + encode(shipmentId));
+        return answer.found() ? Optional.of(answer.body()) : Optional.empty();
+    }
+
+    public Optional<JsonNode> history(String shipmentId) {
+        Answer answer = get("/internal/shipments/" + encode(shipmentId) + "/history");
+        return answer.found() ? Optional.of(answer.body()) : Optional.empty();
+    }
+
     @Timeout(value = 5, unit = ChronoUnit.SECONDS)
     @Retry(maxRetries = 2, delay = 100, jitter = 50, retryOn = EngineUnavailableException.class)
     @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.75, delay = 5, delayUnit = ChronoUnit.SECONDS,
             failOn = EngineUnavailableException.class)
     @Bulkhead(value = 64)
-    public Optional<JsonNode> shipment(String shipmentId) {
-        String path = "/internal/shipments/" + URLEncoder.encode(shipmentId, StandardCharsets.UTF_8).replace("+", "%20");
+    public Answer get(String pathAndQuery) {
         int start = Math.floorMod(next.getAndIncrement(), engines.size());
         StringBuilder failures = new StringBuilder();
         for (int i = 0; i < engines.size(); i++) {
             URI engine = engines.get((start + i) % engines.size());
             try {
                 HttpResponse<String> response = http.send(
-                        HttpRequest.newBuilder(engine.resolve(path)).timeout(requestTimeout).GET().build(),
+                        HttpRequest.newBuilder(engine.resolve(pathAndQuery)).timeout(requestTimeout).GET().build(),
                         HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) return Optional.of(json.readTree(response.body()));
-                if (response.statusCode() == 404) return Optional.empty();
-                failures.append(engine).append(" answered ").append(response.statusCode()).append("; ");
+                int status = response.statusCode();
+                if (status == 200 || status == 404 || status == 400) return new Answer(status, json.readTree(response.body()));
+                failures.append(engine).append(" answered ").append(status).append("; ");
             } catch (IOException e) {
                 failures.append(engine).append(": ").append(e.getClass().getSimpleName()).append("; ");
             } catch (InterruptedException e) {
@@ -77,5 +93,9 @@ public class EngineClient {
             }
         }
         throw new EngineUnavailableException("no engine instance could answer: " + failures);
+    }
+
+    static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public class StubEngines implements QuarkusTestResourceLifecycleManager {
 
     static final Map<String, String> SHIPMENTS = new ConcurrentHashMap<>();
+    static final Map<String, String> HISTORIES = new ConcurrentHashMap<>();
     static volatile boolean firstDown;
     static volatile boolean allDown;
     private HttpServer first;
@@ -45,6 +46,11 @@ public class StubEngines implements QuarkusTestResourceLifecycleManager {
                 } else if (path.equals("/q/health/ready")) {
                     status = 200;
                     body = "{}";
+                } else if (path.endsWith("/history")) {
+                    String id = path.substring("/internal/shipments/".length(), path.length() - "/history".length());
+                    body = HISTORIES.get(id);
+                    status = body == null ? 404 : 200;
+                    if (body == null) body = "{\"error\":\"unknown\"}";
                 } else {
                     String id = path.substring(path.lastIndexOf('/') + 1);
                     body = SHIPMENTS.get(id);

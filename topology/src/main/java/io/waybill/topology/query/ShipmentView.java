@@ -4,6 +4,8 @@ import io.waybill.contract.ShipmentState;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A shipment's state as the engine serves it over HTTP (JSON). Field names are the public contract
@@ -34,7 +36,12 @@ public record ShipmentView(
         int damageReports,
         String receivedBy,
         String workflowName,
-        Integer workflowVersion) {
+        Integer workflowVersion,
+        String statusBeforeHold,
+        Instant statusSince,
+        Map<String, Instant> milestones,
+        long commandsApplied,
+        String lastCommandId) {
 
     public static ShipmentView of(ShipmentState s) {
         return new ShipmentView(
@@ -62,6 +69,11 @@ public record ShipmentView(
                 s.getDamageReports(),
                 s.getReceivedBy(),
                 s.getWorkflowName(),
-                s.getWorkflowVersion());
+                s.getWorkflowVersion(),
+                s.getStatusBeforeHold() == null ? null : s.getStatusBeforeHold().name(),
+                s.getStatusSince(),
+                new TreeMap<>(s.getMilestones()),
+                s.getCommandsApplied(),
+                s.getLastCommandId());
     }
 }
