@@ -8,8 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Brokers inside the test JVM (Kafka's own KafkaClusterTestKit): the fastest real cluster, for
- * tests without Docker. Separate controller nodes (combined nodes crash in 4.1.2) and a pinned
+ * Brokers inside the test JVM (Kafka's own KafkaClusterTestKit): the fastest real cluster. Not
+ * the default: the kit pre-binds its sockets on every interface, and on shared machines tests bind
+ * loopback only; choose it with {@code -Dwaybill.test.kafka=in-jvm} where that is acceptable. Separate controller nodes (combined nodes crash in 4.1.2) and a pinned
  * metadata version (the kit would otherwise format with an unreleased one).
  */
 public final class InJvmKafkaCluster implements KafkaCluster {

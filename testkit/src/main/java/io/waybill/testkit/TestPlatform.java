@@ -37,19 +37,22 @@ public final class TestPlatform implements AutoCloseable {
         boolean docker = useDocker();
         LOG.info("starting a {}-broker test platform ({})", brokers, docker ? "Testcontainers" : hostingWithoutDocker);
         KafkaCluster kafka = null;
+        SchemaRegistry registry = null;
         try {
             if (docker) {
                 kafka = ContainerKafkaCluster.start(brokers);
-                SchemaRegistry registry = RegistryContainer.start();
-                return new TestPlatform(kafka, registry).provisioned();
+                registry = RegistryContainer.start();
+            } else {
+                Path work = Files.createTempDirectory("waybill-platform-");
+                kafka = hostingWithoutDocker == Hosting.IN_JVM
+                        ? InJvmKafkaCluster.start(brokers)
+                        : new ProcessKafkaCluster(work.resolve("kafka"), brokers, ProcessKafkaCluster.Layout.random(), LOG::info).start();
+                registry = new RegistryProcess(Ports.free(), Ports.free(), work.resolve("run"), null).start(LOG::info);
             }
-            Path work = Files.createTempDirectory("waybill-platform-");
-            kafka = hostingWithoutDocker == Hosting.IN_JVM
-                    ? InJvmKafkaCluster.start(brokers)
-                    : new ProcessKafkaCluster(work.resolve("kafka"), brokers, ProcessKafkaCluster.Layout.random(), LOG::info).start();
-            SchemaRegistry registry = new RegistryProcess(Ports.free(), Ports.free(), work.resolve("run"), null).start(LOG::info);
             return new TestPlatform(kafka, registry).provisioned();
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
+            // Leave nothing running behind a failed start.
+            if (registry != null) registry.close();
             if (kafka != null) kafka.close();
             throw new IllegalStateException("cannot start the test platform", e);
         }

@@ -6,9 +6,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * {@code @QuarkusTestResource(WaybillTestResource.class)}: a real 3-broker Kafka cluster and a real
- * registry with the catalogue's topics, shared by every test class of the module's test JVM and
- * stopped when it exits.
+ * {@code @QuarkusTestResource(WaybillTestResource.class)}: a real 3-broker Kafka cluster (one process
+ * per broker, or containers where Docker is present) and a real registry with the catalogue's
+ * topics, shared by every test class of the module's test JVM and stopped when it exits.
  */
 public class WaybillTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -16,7 +16,10 @@ public class WaybillTestResource implements QuarkusTestResourceLifecycleManager 
 
     public static synchronized TestPlatform platform() {
         if (platform == null) {
-            platform = TestPlatform.start(3, TestPlatform.Hosting.IN_JVM);
+            // Broker processes bind 127.0.0.1 only; the in-JVM kit binds every interface.
+            TestPlatform.Hosting hosting = "in-jvm".equals(System.getProperty("waybill.test.kafka"))
+                    ? TestPlatform.Hosting.IN_JVM : TestPlatform.Hosting.PROCESSES;
+            platform = TestPlatform.start(3, hosting);
             TestPlatform started = platform;
             Runtime.getRuntime().addShutdownHook(new Thread(started::close, "waybill-test-platform-stop"));
         }
