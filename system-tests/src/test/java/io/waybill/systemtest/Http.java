@@ -2,6 +2,7 @@ package io.waybill.systemtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.waybill.testkit.WaybillServices;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,6 +40,7 @@ final class Http {
     static Response postJson(String url, String body) {
         return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(45))
                 .header("Content-Type", "application/json")
+                .header("X-Api-Key", WaybillServices.DEV_API_KEY)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 

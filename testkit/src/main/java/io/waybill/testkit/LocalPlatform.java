@@ -134,7 +134,7 @@ public final class LocalPlatform {
         System.out.println();
         System.out.println("Waybill is running (started in " + Duration.between(STARTED, Instant.now()).toSeconds() + " s):");
         System.out.println("  planner-api   " + services.plannerApi().url() + "/api/v1/shipments/{id}   (OpenAPI: /q/openapi)");
-        System.out.println("  gateway       " + services.gateway().url() + "/api/v1/events");
+        System.out.println("  gateway       " + services.gateway().url() + "/api/v1/events   (header X-Api-Key: " + WaybillServices.DEV_API_KEY + ")");
         for (int i = 0; i < services.engineCount(); i++) {
             System.out.println("  engine-" + (i + 1) + "      " + services.engine(i).url() + "/internal/shipments/{id}");
         }

@@ -15,6 +15,13 @@ import java.util.stream.Collectors;
  */
 public final class WaybillServices {
 
+    /**
+     * The gateway's development source: local runs and system tests post with this key in
+     * {@code X-Api-Key}. Known to everyone, so never registered outside these processes.
+     */
+    public static final String DEV_SOURCE = "dev";
+    public static final String DEV_API_KEY = "waybill-dev-key";
+
     /** Ports of the services; engine i (0-based) listens on {@code enginePorts[i]}. */
     public record Ports(int plannerApi, int gateway, int[] enginePorts) {
         public static Ports standard(int engines) {
@@ -76,14 +83,29 @@ public final class WaybillServices {
         progress.accept("starting " + engines.size() + " engine instance(s) on " + engineUrls());
         gateway = new ServiceProcess("gateway", "gateway", ports.gateway(), Map.of(
                 "kafka.bootstrap.servers", bootstrapServers,
-                "waybill.registry.url", registryApiUrl), List.of("-Xms64m", "-Xmx384m"), runDir()).start(READY_WITHIN, progress);
+                "waybill.registry.url", registryApiUrl,
+                "waybill.gateway.spool-dir", workDir.resolve("gateway-spool").toString(),
+                "waybill.gateway.sources." + DEV_SOURCE + ".api-key-hash", sha256Hex(DEV_API_KEY),
+                "waybill.gateway.sources." + DEV_SOURCE + ".facilities", "*"), List.of("-Xms64m", "-Xmx384m"), runDir()).start(READY_WITHIN, progress);
         plannerApi = new ServiceProcess("planner-api", "planner-api", ports.plannerApi(), Map.of(
-                "waybill.engine.urls", engineUrls()), List.of("-Xms64m", "-Xmx256m"), runDir()).start(READY_WITHIN, progress);
+                "waybill.engine.urls", engineUrls(),
+                "kafka.bootstrap.servers", bootstrapServers,
+                "waybill.registry.url", registryApiUrl), List.of("-Xms64m", "-Xmx256m"), runDir()).start(READY_WITHIN, progress);
         for (ServiceProcess engine : engines) {
             engine.awaitReady(READY_WITHIN);
             progress.accept(engine.process().name() + " ready");
         }
         return this;
+    }
+
+    /** The gateway stores only the SHA-256 of a source's key. */
+    private static String sha256Hex(String key) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public String engineUrls() {

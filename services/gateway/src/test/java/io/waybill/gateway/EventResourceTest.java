@@ -3,21 +3,13 @@ package io.waybill.gateway;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
 import io.waybill.contract.ShipmentEvent;
-import io.waybill.contract.WaybillTopic;
 import io.waybill.testkit.WaybillTestResource;
-import io.waybill.topology.catalogue.WaybillSerdes;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
@@ -31,6 +23,17 @@ import static org.hamcrest.Matchers.hasItem;
 @QuarkusTestResource(WaybillTestResource.class)
 class EventResourceTest {
 
+    /** The test source (application.properties): registered for BER-HUB and MUC-DEP. */
+    static RequestSpecification asWmsTest() {
+        return given().header("X-Api-Key", "test-key-wms").contentType(ContentType.JSON);
+    }
+
+    static String arrival(String eventId, String shipmentId, String facilityId) {
+        return """
+                {"eventId":"%s","shipmentId":"%s","type":"ARRIVED_AT_FACILITY","occurredAt":"%s","source":"wms-test",
+                 "data":{"facilityId":"%s"}}""".formatted(eventId, shipmentId, Instant.now(), facilityId);
+    }
+
     @Test
     void an_accepted_batch_is_on_the_topic_keyed_by_shipment_before_the_202() {
         // given a batch of two events for one shipment
@@ -41,17 +44,35 @@ class EventResourceTest {
                 {"events":[
                   {"eventId":"%s","shipmentId":"%s","type":"SHIPMENT_CREATED","occurredAt":"%s","source":"wms-test",
                    "data":{"origin":"BER-HUB","destination":"MUC-DEP","serviceLevel":"STANDARD","weightKg":3.0}},
-                  {"eventId":"%s","shipmentId":"%s","type":"ARRIVED_AT_FACILITY","occurredAt":"%s","source":"wms-test",
-                   "data":{"facilityId":"BER-HUB"}}
-                ]}""".formatted(first, shipmentId, Instant.now().minusSeconds(60), second, shipmentId, Instant.now());
+                  %s
+                ]}""".formatted(first, shipmentId, Instant.now().minusSeconds(60), arrival(second, shipmentId, "BER-HUB"));
 
         // when it is posted
-        given().contentType(ContentType.JSON).body(body).post("/api/v1/events")
-                .then().statusCode(202).body("count", equalTo(2)).body("accepted", hasItem(first));
+        asWmsTest().body(body).post("/api/v1/events")
+                .then().statusCode(202).body("count", equalTo(2)).body("accepted", hasItem(first)).body("spooled", equalTo(false));
 
         // then both events are on the topic, in order, under the shipment's key
-        List<ShipmentEvent> found = readEventsOf(shipmentId, 2);
+        List<ShipmentEvent> found = TopicReader.eventsOf(shipmentId, 2);
         assertThat(found).extracting(ShipmentEvent::getEventId).containsExactly(first, second);
+    }
+
+    @Test
+    void a_resent_event_id_is_accepted_but_published_once() {
+        // given an event that was accepted
+        String shipmentId = "GW-" + UUID.randomUUID();
+        String eventId = UUID.randomUUID().toString();
+        String event = arrival(eventId, shipmentId, "BER-HUB");
+        asWmsTest().body(event).post("/api/v1/events").then().statusCode(202).body("duplicates.size()", equalTo(0));
+
+        // when the warehouse sends it again (say its answer got lost), alone and inside a batch
+        asWmsTest().body(event).post("/api/v1/events")
+                .then().statusCode(202).body("accepted", hasItem(eventId)).body("duplicates", hasItem(eventId));
+        String next = UUID.randomUUID().toString();
+        asWmsTest().body("{\"events\":[" + event + "," + arrival(next, shipmentId, "MUC-DEP") + "]}").post("/api/v1/events")
+                .then().statusCode(202).body("count", equalTo(2)).body("duplicates", equalTo(List.of(eventId)));
+
+        // then the topic holds it once, followed by the new one
+        assertThat(TopicReader.eventsOf(shipmentId, 2)).extracting(ShipmentEvent::getEventId).containsExactly(eventId, next);
     }
 
     @Test
@@ -65,56 +86,33 @@ class EventResourceTest {
                 ]}""".formatted(UUID.randomUUID(), shipmentId, Instant.now(), UUID.randomUUID(), shipmentId, Instant.now());
 
         // when it is posted, then it is rejected with the field
-        given().contentType(ContentType.JSON).body(body).post("/api/v1/events")
+        asWmsTest().body(body).post("/api/v1/events")
                 .then().statusCode(400)
                 .body("violations[0].field", equalTo("events[1].data.facilityId"))
                 .body("violations[0].message", equalTo("is required"));
 
         // and nothing of it reached Kafka
-        assertThat(readEventsOf(shipmentId, 0)).isEmpty();
+        assertThat(TopicReader.eventsOf(shipmentId, 0)).isEmpty();
     }
 
     @Test
     void malformed_json_gets_a_400_saying_where() {
-        given().contentType(ContentType.JSON).body("{\"eventId\": ").post("/api/v1/events")
+        asWmsTest().body("{\"eventId\": ").post("/api/v1/events")
                 .then().statusCode(400).body("error", containsString("malformed JSON at line 1"));
     }
 
     @Test
     void an_oversize_body_is_refused_before_it_is_read() {
         String huge = "{\"events\":[\"" + "x".repeat(1_100_000) + "\"]}";
-        given().contentType(ContentType.JSON).body(huge).post("/api/v1/events").then().statusCode(413);
+        asWmsTest().body(huge).post("/api/v1/events").then().statusCode(413);
     }
 
     @Test
     void health_metrics_and_openapi_are_served() {
-        given().get("/q/health/ready").then().statusCode(200);
-        given().get("/q/metrics").then().statusCode(200);
-        given().get("/q/openapi").then().statusCode(200).body(containsString("/api/v1/events"));
-    }
-
-    /** Reads the whole topic (read_committed) and returns the events of one shipment. */
-    private static List<ShipmentEvent> readEventsOf(String shipmentId, int expected) {
-        var platform = WaybillTestResource.platform();
-        var serde = WaybillSerdes.withRegistry(platform.registry().apiUrl()).value(ShipmentEvent.class);
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.kafka().bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), serde.deserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(WaybillTopic.SHIPMENT_EVENTS.topicName()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<ShipmentEvent> found = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                    if (shipmentId.equals(r.key())) found.add(r.value());
-                });
-                boolean atEnd = partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
-                if (atEnd && found.size() >= expected) break;
-            }
-            return found;
-        }
+        given().get("/q/health/ready").then().statusCode(200)
+                .body(containsString("gateway-spool")).body(containsString("depthEvents"));
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("waybill_gateway_spool_depth")).body(containsString("waybill_gateway_spool_bytes"));
+        given().get("/q/openapi").then().statusCode(200).body(containsString("/api/v1/events")).body(containsString("/api/v1/epcis/events"));
     }
 }
