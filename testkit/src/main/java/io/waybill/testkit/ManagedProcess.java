@@ -2,6 +2,10 @@ package io.waybill.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -134,6 +138,32 @@ public final class ManagedProcess {
             Files.deleteIfExists(runDir.resolve(name + ".pid"));
         } catch (IOException ignored) {
             // a stale pid file is checked against the process before it is trusted
+        }
+    }
+
+    /**
+     * Waits until {@code readyUrl} answers 200, failing early (with the log's tail) if this
+     * process exits first.
+     */
+    public void awaitHttpReady(URI readyUrl, Duration timeout) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                var response = http.send(HttpRequest.newBuilder(readyUrl).timeout(Duration.ofSeconds(3)).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) return;
+            } catch (Exception notYet) {
+                // still starting
+            }
+            if (!isAlive()) throw new IllegalStateException(name + " exited during start:\n" + tail(40));
+            if (System.nanoTime() > deadline) throw new IllegalStateException(name + " not ready after " + timeout + ":\n" + tail(40));
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
     }
 

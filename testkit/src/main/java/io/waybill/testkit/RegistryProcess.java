@@ -1,9 +1,6 @@
 package io.waybill.testkit;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,25 +62,6 @@ public final class RegistryProcess implements SchemaRegistry {
     }
 
     private void awaitReady(Duration timeout) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        URI ready = URI.create("http://" + Ports.LOOPBACK + ":" + managementPort + "/health/ready");
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try {
-                var response = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() == 200) return;
-            } catch (Exception notYet) {
-                // still starting
-            }
-            if (!process.isAlive()) throw new IllegalStateException("registry exited during start:\n" + process.tail(30));
-            if (System.nanoTime() > deadline) throw new IllegalStateException("registry not ready after " + timeout + ":\n" + process.tail(30));
-            try {
-                Thread.sleep(300);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+        process.awaitHttpReady(URI.create("http://" + Ports.LOOPBACK + ":" + managementPort + "/health/ready"), timeout);
     }
 }
