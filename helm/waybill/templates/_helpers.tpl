@@ -328,6 +328,82 @@ KAFKA_BOOTSTRAP_SERVERS: {{ .Values.kafka.bootstrapServers | quote }}
 {{- end }}
 
 {{/* ---------------------------------------------------------------------------------------------
+Gateway authentication: registered sources from a Secret's properties file, JWT verification key
+--------------------------------------------------------------------------------------------- */}}
+
+{{- define "waybill.gateway.sourcesPath" -}}
+/etc/waybill/gateway/sources/{{ .Values.gateway.auth.sourcesSecretKey }}
+{{- end }}
+
+{{- define "waybill.gateway.jwtKeyPath" -}}
+/etc/waybill/gateway/jwt/{{ .Values.gateway.auth.jwt.publicKeySecretKey }}
+{{- end }}
+
+{{/* True (non-empty) when the gateway can authenticate anyone: sources from a Secret or JWT verification. */}}
+{{- define "waybill.gateway.authConfigured" -}}
+{{- $auth := .Values.gateway.auth }}
+{{- if or $auth.sourcesSecret $auth.jwt.publicKeySecret $auth.jwt.jwksUrl }}true{{ end }}
+{{- end }}
+
+{{/*
+ConfigMap entries of the gateway's authentication. Quarkus reads the properties files listed in
+QUARKUS_CONFIG_LOCATIONS at start (registered sources: key hashes and facilities, no secrets in
+clear); mp.jwt.verify.publickey.location takes a key file or a JWKS URL alike.
+*/}}
+{{- define "waybill.gateway.authVariables" -}}
+{{- $auth := .Values.gateway.auth }}
+WAYBILL_GATEWAY_AUTH_ENABLED: {{ $auth.enabled | toString | quote }}
+{{- if $auth.sourcesSecret }}
+QUARKUS_CONFIG_LOCATIONS: {{ include "waybill.gateway.sourcesPath" . | quote }}
+{{- end }}
+{{- if $auth.jwt.publicKeySecret }}
+MP_JWT_VERIFY_PUBLICKEY_LOCATION: {{ printf "file:%s" (include "waybill.gateway.jwtKeyPath" .) | quote }}
+{{- else if $auth.jwt.jwksUrl }}
+MP_JWT_VERIFY_PUBLICKEY_LOCATION: {{ $auth.jwt.jwksUrl | quote }}
+{{- end }}
+{{- with $auth.jwt.issuer }}
+MP_JWT_VERIFY_ISSUER: {{ . | quote }}
+{{- end }}
+{{- end }}
+
+{{/* Secret volumes of the gateway's authentication: read-only, readable by the pod's group (fsGroup) only. */}}
+{{- define "waybill.gateway.authVolumes" -}}
+{{- $auth := .Values.gateway.auth }}
+{{- if $auth.sourcesSecret }}
+- name: gateway-sources
+  secret:
+    secretName: {{ $auth.sourcesSecret }}
+    defaultMode: 288 # 0440
+    items:
+      - key: {{ $auth.sourcesSecretKey }}
+        path: {{ $auth.sourcesSecretKey }}
+{{- end }}
+{{- if $auth.jwt.publicKeySecret }}
+- name: gateway-jwt-key
+  secret:
+    secretName: {{ $auth.jwt.publicKeySecret }}
+    defaultMode: 288 # 0440
+    items:
+      - key: {{ $auth.jwt.publicKeySecretKey }}
+        path: {{ $auth.jwt.publicKeySecretKey }}
+{{- end }}
+{{- end }}
+
+{{- define "waybill.gateway.authVolumeMounts" -}}
+{{- $auth := .Values.gateway.auth }}
+{{- if $auth.sourcesSecret }}
+- name: gateway-sources
+  mountPath: /etc/waybill/gateway/sources
+  readOnly: true
+{{- end }}
+{{- if $auth.jwt.publicKeySecret }}
+- name: gateway-jwt-key
+  mountPath: /etc/waybill/gateway/jwt
+  readOnly: true
+{{- end }}
+{{- end }}
+
+{{/* ---------------------------------------------------------------------------------------------
 Pods
 --------------------------------------------------------------------------------------------- */}}
 
@@ -443,6 +519,9 @@ Checks across values that the schema cannot express, with messages that say what
 {{- end }}
 {{- if and $k.tls.keystore.existingSecret (not $k.tls.enabled) }}
 {{- fail "kafka.tls.keystore.existingSecret is set but kafka.tls.enabled is false: a client certificate needs TLS" }}
+{{- end }}
+{{- if and .Values.gateway.auth.jwt.publicKeySecret .Values.gateway.auth.jwt.jwksUrl }}
+{{- fail "gateway.auth.jwt.publicKeySecret and gateway.auth.jwt.jwksUrl are both set: the gateway verifies tokens with one key source (mp.jwt.verify.publickey.location); keep one" }}
 {{- end }}
 {{- if and .Values.topics.provisioning.enabled .Values.topics.strimzi.enabled }}
 {{- fail "topics.provisioning.enabled and topics.strimzi.enabled are both true: let either the provisioning Job or Strimzi's Topic Operator own the topics" }}

@@ -25,6 +25,10 @@ class ValuesSchemaTest {
             metrics: {prometheusRule: {restoreAlertAfter: "15 minutes"}} | metrics.prometheusRule.restoreAlertAfter: Does not match pattern
             metrics: {prometheusRule: {spoolUsageThreshold: 80}}    | metrics.prometheusRule.spoolUsageThreshold: Must be less than or equal to 1
             image: {pullPolicy: Sometimes}                          | image.pullPolicy: image.pullPolicy must be one of the following
+            gateway: {auth: {enabled: "yes"}}                       | gateway.auth.enabled: Invalid type. Expected: boolean, given: string
+            gateway: {auth: {sourcesSecret: [a, b]}}                | gateway.auth.sourcesSecret: Invalid type. Expected: string, given: array
+            gateway: {auth: {jwt: {jwksUrl: "sso.example.com/certs"}}} | gateway.auth.jwt.jwksUrl: Does not match pattern
+            gateway: {auth: {apiKeys: [k]}}                         | gateway.auth: Additional property apiKeys is not allowed
             """)
     void wrong_values_are_rejected_with_the_path_and_what_is_wrong(String values, String message) {
         // given values that break values.schema.json, when the chart is rendered, then Helm refuses with the path
