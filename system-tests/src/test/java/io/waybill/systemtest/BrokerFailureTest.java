@@ -8,10 +8,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,24 +33,11 @@ import static org.awaitility.Awaitility.await;
  * straight to Kafka. With RF 3 and min.insync.replicas 2 the system keeps accepting, and every
  * event the gateway acknowledged is on the topic and applied by the engine once the broker is back.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BrokerFailureTest {
+class BrokerFailureTest extends SystemTest {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerFailureTest.class);
     private static final int WORKERS = 4;
     private static final int SHIPMENTS_PER_WORKER = 10;
-
-    private SystemUnderTest system;
-
-    @BeforeAll
-    void start() throws Exception {
-        system = SystemUnderTest.start(1);
-    }
-
-    @AfterAll
-    void stop() {
-        if (system != null) system.close();
-    }
 
     /** What the gateway said about each event: acknowledged (202) or not. */
     private final Map<String, Set<String>> acknowledged = new ConcurrentHashMap<>();

@@ -1,10 +1,7 @@
 package io.waybill.systemtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,19 +14,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** One shipment end to end: gateway → Kafka → engine → planner-api, all real processes. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class EndToEndTest {
+class EndToEndTest extends SystemTest {
 
-    private SystemUnderTest system;
-
-    @BeforeAll
-    void start() throws Exception {
-        system = SystemUnderTest.start(2);
-    }
-
-    @AfterAll
-    void stop() {
-        if (system != null) system.close();
+    @Override
+    protected int engines() {
+        return 2;
     }
 
     @Test

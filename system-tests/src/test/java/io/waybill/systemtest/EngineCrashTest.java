@@ -17,10 +17,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,23 +41,10 @@ import static org.awaitility.Awaitility.await;
  * history holds each event once plus exactly the resends that were sent: nothing lost, nothing
  * applied twice, no record processed twice.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class EngineCrashTest {
+class EngineCrashTest extends SystemTest {
 
     private static final Logger LOG = LoggerFactory.getLogger(EngineCrashTest.class);
     private static final int SHIPMENTS = 60;
-
-    private SystemUnderTest system;
-
-    @BeforeAll
-    void start() throws Exception {
-        system = SystemUnderTest.start(1);
-    }
-
-    @AfterAll
-    void stop() {
-        if (system != null) system.close();
-    }
 
     @Test
     void every_event_is_applied_exactly_once_across_an_engine_crash() throws Exception {

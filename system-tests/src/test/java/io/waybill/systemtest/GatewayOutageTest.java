@@ -7,10 +7,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,22 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * spool, and once the brokers are back every accepted event reaches the topic exactly once, in
  * order per shipment.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class GatewayOutageTest {
+class GatewayOutageTest extends SystemTest {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayOutageTest.class);
-
-    private SystemUnderTest system;
-
-    @BeforeAll
-    void start() throws Exception {
-        system = SystemUnderTest.start(1);
-    }
-
-    @AfterAll
-    void stop() {
-        if (system != null) system.close();
-    }
 
     @Test
     void events_spooled_while_kafka_is_down_survive_a_gateway_restart_and_arrive_once_in_order() throws Exception {
