@@ -44,8 +44,7 @@ public final class DeadLetters {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             JsonEncoder encoder = EncoderFactory.get().jsonEncoder(value.getSchema(), out);
-            @SuppressWarnings("unchecked")
-            SpecificDatumWriter<SpecificRecord> writer = new SpecificDatumWriter<>((org.apache.avro.Schema) value.getSchema());
+            SpecificDatumWriter<SpecificRecord> writer = new SpecificDatumWriter<>(value.getSchema());
             writer.write(value, encoder);
             encoder.flush();
             return out.toByteArray();

@@ -2,6 +2,7 @@ package io.waybill.planner;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.waybill.contract.PlannerCommand;
+import io.waybill.topology.workflow.Workflow;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
@@ -29,13 +30,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /** Planners' view of shipments and their commands on them. */
 @Path("/api/v1/shipments")
 @Produces(MediaType.APPLICATION_JSON)
 public class ShipmentResource {
 
-    static final Set<String> FINAL = Set.of("DELIVERED", "CANCELLED", "RETURNED");
+    /** The engine's final statuses, by name as the engine's JSON gives them. */
+    static final Set<String> FINAL = Workflow.FINAL.stream().map(Enum::name).collect(Collectors.toUnmodifiableSet());
     static final Duration MAX_WAIT = Duration.ofSeconds(30);
 
     @Inject

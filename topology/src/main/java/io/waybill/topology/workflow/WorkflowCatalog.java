@@ -103,8 +103,4 @@ public final class WorkflowCatalog {
         if (w == null) w = current(true).get(Workflow.key(name, version));
         return w != null ? w : latest(name);
     }
-
-    public List<Workflow> list() {
-        return current(false).values().stream().sorted(Comparator.comparing(Workflow::name).thenComparingInt(Workflow::version)).toList();
-    }
 }
