@@ -21,6 +21,7 @@ public final class ContractSchemas {
                 RoutingInstruction.getClassSchema(),
                 ShipmentException.getClassSchema(),
                 DeadLetter.getClassSchema(),
-                ShipmentHistory.getClassSchema());
+                ShipmentHistory.getClassSchema(),
+                Notification.getClassSchema());
     }
 }

@@ -13,6 +13,7 @@ public enum WaybillTopic {
     WORKFLOWS,
     ROUTING_INSTRUCTIONS,
     SHIPMENT_EXCEPTIONS,
+    NOTIFICATIONS,
     DEAD_LETTERS;
 
     /** The topic's name as the catalogue gives it. */
