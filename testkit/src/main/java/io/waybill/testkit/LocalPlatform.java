@@ -16,7 +16,8 @@ import java.util.concurrent.CountDownLatch;
  * The whole system on one machine, without Docker, behind {@code scripts/run-local}:
  * a KRaft cluster (one process per broker), Apicurio Registry, topic provisioning, engines,
  * gateway, planner-api and the simulator. Everything binds 127.0.0.1 and keeps its data under
- * {@code .local/}, so a second start reuses it.
+ * {@code .local/}, so a second start reuses it. The planner-api trusts a development key pair made in
+ * {@code .local/auth} on first start; a token per role is printed and written to {@code .local/tokens}.
  *
  * <pre>
  * start [--brokers N] [--engines N] [--rate R] [--no-simulator]   run in the foreground until Ctrl-C
@@ -28,6 +29,8 @@ import java.util.concurrent.CountDownLatch;
 public final class LocalPlatform {
 
     private static final Instant STARTED = Instant.now();
+    /** How long the printed development tokens are valid. */
+    private static final Duration TOKEN_VALIDITY = Duration.ofHours(12);
 
     private final Path home;
 
@@ -130,10 +133,12 @@ public final class LocalPlatform {
         }
         services.startAll();
         if (simulator) services.startSimulator(rate, Duration.ZERO, 3600);
+        Path tokensDir = home.resolve("tokens");
+        var tokens = services.devTokens().writeRoleTokens(tokensDir, TOKEN_VALIDITY);
 
         System.out.println();
         System.out.println("Waybill is running (started in " + Duration.between(STARTED, Instant.now()).toSeconds() + " s):");
-        System.out.println("  planner-api   " + services.plannerApi().url() + "/api/v1/shipments/{id}   (OpenAPI: /q/openapi)");
+        System.out.println("  planner-api   " + services.plannerApi().url() + "/api/v1/shipments/{id}   (OpenAPI: /q/openapi; bearer token below)");
         System.out.println("  gateway       " + services.gateway().url() + "/api/v1/events   (header X-Api-Key: " + WaybillServices.DEV_API_KEY + ")");
         for (int i = 0; i < services.engineCount(); i++) {
             System.out.println("  engine-" + (i + 1) + "      " + services.engine(i).url() + "/internal/shipments/{id}");
@@ -142,6 +147,12 @@ public final class LocalPlatform {
         System.out.println("  kafka         " + kafka.bootstrapServers());
         System.out.println("  health        /q/health on each service, metrics /q/metrics");
         System.out.println("  logs          " + home.resolve("run"));
+        System.out.println();
+        System.out.println("Planner-api tokens (issuer " + DevTokens.ISSUER + ", valid " + TOKEN_VALIDITY.toHours() + " h, also in " + tokensDir
+                + "/<role>.jwt; more with scripts/mint-token <role>):");
+        tokens.forEach((role, token) -> System.out.println("  " + role + "  " + token));
+        System.out.println("  e.g. curl -H \"Authorization: Bearer $(cat .local/tokens/viewer.jwt)\" " + services.plannerApi().url()
+                + "/api/v1/shipments?limit=5");
         System.out.println("Ctrl-C (or scripts/run-local stop) stops everything.");
         stopped.await();
         return 0;

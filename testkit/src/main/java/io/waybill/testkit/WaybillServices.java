@@ -46,6 +46,7 @@ public final class WaybillServices {
     private final Path workDir;
     private final Consumer<String> progress;
     private final List<ServiceProcess> engines = new ArrayList<>();
+    private final DevTokens devTokens;
     private ServiceProcess gateway;
     private ServiceProcess plannerApi;
     private ManagedProcess simulator;
@@ -58,6 +59,7 @@ public final class WaybillServices {
         this.ports = ports;
         this.workDir = workDir.toAbsolutePath();
         this.progress = progress;
+        this.devTokens = DevTokens.ensure(this.workDir.resolve("auth"));
         for (int i = 0; i < ports.enginePorts().length; i++) engines.add(engineProcess(i));
     }
 
@@ -87,10 +89,12 @@ public final class WaybillServices {
                 "waybill.gateway.spool-dir", workDir.resolve("gateway-spool").toString(),
                 "waybill.gateway.sources." + DEV_SOURCE + ".api-key-hash", sha256Hex(DEV_API_KEY),
                 "waybill.gateway.sources." + DEV_SOURCE + ".facilities", "*"), List.of("-Xms64m", "-Xmx384m"), runDir()).start(READY_WITHIN, progress);
-        plannerApi = new ServiceProcess("planner-api", "planner-api", ports.plannerApi(), Map.of(
-                "waybill.engine.urls", engineUrls(),
-                "kafka.bootstrap.servers", bootstrapServers,
-                "waybill.registry.url", registryApiUrl), List.of("-Xms64m", "-Xmx256m"), runDir()).start(READY_WITHIN, progress);
+        Map<String, String> plannerConfig = new HashMap<>(devTokens.plannerApiConfig()); // verifies the development tokens
+        plannerConfig.put("waybill.engine.urls", engineUrls());
+        plannerConfig.put("kafka.bootstrap.servers", bootstrapServers);
+        plannerConfig.put("waybill.registry.url", registryApiUrl);
+        plannerApi = new ServiceProcess("planner-api", "planner-api", ports.plannerApi(), plannerConfig,
+                List.of("-Xms64m", "-Xmx256m"), runDir()).start(READY_WITHIN, progress);
         for (ServiceProcess engine : engines) {
             engine.awaitReady(READY_WITHIN);
             progress.accept(engine.process().name() + " ready");
@@ -106,6 +110,16 @@ public final class WaybillServices {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The development key pair the planner-api trusts ({@code <workDir>/auth}). */
+    public DevTokens devTokens() {
+        return devTokens;
+    }
+
+    /** A planner-api bearer token for {@code role} (viewer, planner, admin), subject dev-ROLE, valid for an hour. */
+    public String token(String role) {
+        return devTokens.mint(role, "dev-" + role, Duration.ofHours(1));
     }
 
     public String engineUrls() {

@@ -1,6 +1,11 @@
 package io.waybill.topology;
 
 import io.waybill.contract.DeadLetter;
+import io.waybill.contract.Facility;
+import io.waybill.contract.Lane;
+import io.waybill.contract.Notification;
+import io.waybill.contract.RoutingInstruction;
+import io.waybill.topology.routing.NetworkSnapshots;
 import io.waybill.contract.PlannerCommand;
 import io.waybill.contract.ShipmentEvent;
 import io.waybill.contract.ShipmentException;
@@ -28,26 +33,41 @@ import java.util.Map;
  * <pre>
  *   shipment-events  ─┐                      ┌─▶ shipment-state topic
  *   planner-commands ─┴─▶ shipment processor ├─▶ shipment-exceptions topic
- *                          │ stores: state,  └─▶ dead-letters topic
- *                          │ history, index, seen ids
- *   workflows ──▶ workflow-definitions (global store) ◀── read by the processor
+ *          ▲               │ stores: state,  ├─▶ routing-instructions topic (keyed by facility)
+ *          │               │ history, index, ├─▶ notifications topic
+ *          │               │ seen ids,       ├─▶ dead-letters topic
+ *          │               │ exceptions (+index), timers, reroute queue, network observed
+ *          └───────────────┴─ engine-issued commands (a return after the last failed attempt)
+ *   workflows  ──▶ workflow-definitions (global store) ◀─┐
+ *   facilities ──▶ network-facilities   (global store) ◀─┼─ read by the processor
+ *   lanes      ──▶ network-lanes        (global store) ◀─┘
  * </pre>
+ * A wall-clock punctuation in the processor fires due timers, notices network changes and runs
+ * queued re-plans (see {@link TopologySettings}).
  */
 public final class WaybillTopology {
 
     static final String EVENTS_SOURCE = "shipment-events-source";
     static final String COMMANDS_SOURCE = "planner-commands-source";
     static final String WORKFLOWS_SOURCE = "workflows-source";
+    static final String FACILITIES_SOURCE = "facilities-source";
+    static final String LANES_SOURCE = "lanes-source";
     static final String SHIPMENT_PROCESSOR = "shipment-processor";
 
     private WaybillTopology() {
     }
 
     public static Topology build(WaybillSerdes serdes) {
-        return build(serdes, WaybillStores.DEFAULT_DEDUPE_WINDOW);
+        return build(serdes, TopologySettings.DEFAULTS);
     }
 
     public static Topology build(WaybillSerdes serdes, Duration dedupeWindow) {
+        return build(serdes, TopologySettings.DEFAULTS.withDedupeWindow(dedupeWindow));
+    }
+
+    public static Topology build(WaybillSerdes serdes, TopologySettings settings) {
+        Duration dedupeWindow = settings.dedupeWindow();
+        NetworkSnapshots snapshots = new NetworkSnapshots();
         Serde<String> keys = serdes.key();
         Serde<ShipmentState> states = serdes.value(ShipmentState.class);
         Serde<ShipmentHistory> histories = serdes.value(ShipmentHistory.class);
@@ -58,7 +78,7 @@ public final class WaybillTopology {
                 WaybillTopic.SHIPMENT_EVENTS.topicName());
         topology.addSource(COMMANDS_SOURCE, keys.deserializer(), serdes.value(PlannerCommand.class).deserializer(),
                 WaybillTopic.PLANNER_COMMANDS.topicName());
-        topology.addProcessor(SHIPMENT_PROCESSOR, () -> new ShipmentProcessor(dedupeWindow), EVENTS_SOURCE, COMMANDS_SOURCE);
+        topology.addProcessor(SHIPMENT_PROCESSOR, () -> new ShipmentProcessor(settings, snapshots), EVENTS_SOURCE, COMMANDS_SOURCE);
 
         topology.addStateStore(logged(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WaybillStores.SHIPMENT_STATE), keys, states)),
                 SHIPMENT_PROCESSOR);
@@ -66,6 +86,14 @@ public final class WaybillTopology {
                 SHIPMENT_PROCESSOR);
         topology.addStateStore(logged(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WaybillStores.SHIPMENT_INDEX), keys, Serdes.String())),
                 SHIPMENT_PROCESSOR);
+        Serde<ShipmentException> exceptionSerde = serdes.value(ShipmentException.class);
+        topology.addStateStore(logged(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WaybillStores.SHIPMENT_EXCEPTIONS), keys,
+                exceptionSerde)), SHIPMENT_PROCESSOR);
+        for (String name : new String[]{WaybillStores.EXCEPTION_INDEX, WaybillStores.TIMERS, WaybillStores.REROUTE_QUEUE,
+                WaybillStores.NETWORK_OBSERVED}) {
+            topology.addStateStore(logged(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), keys, Serdes.String())),
+                    SHIPMENT_PROCESSOR);
+        }
         topology.addStateStore(Stores.windowStoreBuilder(
                         Stores.persistentWindowStore(WaybillStores.SEEN_IDS, dedupeWindow, dedupeWindow, false), keys, Serdes.Long())
                         .withLoggingEnabled(Map.of()), SHIPMENT_PROCESSOR);
@@ -76,10 +104,28 @@ public final class WaybillTopology {
                 WORKFLOWS_SOURCE, keys.deserializer(), definitions.deserializer(), WaybillTopic.WORKFLOWS.topicName(),
                 "workflow-definitions-updater", WorkflowDefinitionUpdater::new);
 
+        // The network: every instance reads the whole (small, compacted) facility and lane topics.
+        Serde<Facility> facilitySerde = serdes.value(Facility.class);
+        Serde<Lane> laneSerde = serdes.value(Lane.class);
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WaybillStores.FACILITIES), keys, facilitySerde)
+                        .withLoggingDisabled(),
+                FACILITIES_SOURCE, keys.deserializer(), facilitySerde.deserializer(), WaybillTopic.FACILITIES.topicName(),
+                "network-facilities-updater", () -> new NetworkUpdater<>(WaybillStores.FACILITIES, snapshots));
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WaybillStores.LANES), keys, laneSerde)
+                        .withLoggingDisabled(),
+                LANES_SOURCE, keys.deserializer(), laneSerde.deserializer(), WaybillTopic.LANES.topicName(),
+                "network-lanes-updater", () -> new NetworkUpdater<>(WaybillStores.LANES, snapshots));
+
+        topology.addSink(ShipmentProcessor.INSTRUCTION_SINK, WaybillTopic.ROUTING_INSTRUCTIONS.topicName(),
+                keys.serializer(), serdes.value(RoutingInstruction.class).serializer(), SHIPMENT_PROCESSOR);
+        topology.addSink(ShipmentProcessor.NOTIFICATION_SINK, WaybillTopic.NOTIFICATIONS.topicName(),
+                keys.serializer(), serdes.value(Notification.class).serializer(), SHIPMENT_PROCESSOR);
+        topology.addSink(ShipmentProcessor.COMMAND_SINK, WaybillTopic.PLANNER_COMMANDS.topicName(),
+                keys.serializer(), serdes.value(PlannerCommand.class).serializer(), SHIPMENT_PROCESSOR);
         topology.addSink(ShipmentProcessor.STATE_SINK, WaybillTopic.SHIPMENT_STATE.topicName(),
                 keys.serializer(), states.serializer(), SHIPMENT_PROCESSOR);
         topology.addSink(ShipmentProcessor.EXCEPTION_SINK, WaybillTopic.SHIPMENT_EXCEPTIONS.topicName(),
-                keys.serializer(), serdes.value(ShipmentException.class).serializer(), SHIPMENT_PROCESSOR);
+                keys.serializer(), exceptionSerde.serializer(), SHIPMENT_PROCESSOR);
         topology.addSink(ShipmentProcessor.DEAD_LETTER_SINK, WaybillTopic.DEAD_LETTERS.topicName(),
                 keys.serializer(), serdes.value(DeadLetter.class).serializer(), SHIPMENT_PROCESSOR);
         return topology;
@@ -88,6 +134,30 @@ public final class WaybillTopology {
     private static <S extends org.apache.kafka.streams.processor.StateStore> org.apache.kafka.streams.state.StoreBuilder<S> logged(
             org.apache.kafka.streams.state.StoreBuilder<S> builder) {
         return builder.withLoggingEnabled(Map.of());
+    }
+
+    /** Keeps a network global store equal to its topic and tells the snapshots that the network changed. */
+    static final class NetworkUpdater<V> implements Processor<String, V, Void, Void> {
+        private final String storeName;
+        private final NetworkSnapshots snapshots;
+        private KeyValueStore<String, V> store;
+
+        NetworkUpdater(String storeName, NetworkSnapshots snapshots) {
+            this.storeName = storeName;
+            this.snapshots = snapshots;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(storeName);
+        }
+
+        @Override
+        public void process(Record<String, V> record) {
+            if (record.value() == null) store.delete(record.key());
+            else store.put(record.key(), record.value());
+            snapshots.changed();
+        }
     }
 
     /** Keeps the global store equal to the workflows topic (a tombstone withdraws a version). */

@@ -75,6 +75,27 @@ public final class Events {
         return e;
     }
 
+    public ShipmentEvent deliveryFailed(String reason) {
+        return event(new io.waybill.contract.DeliveryAttemptFailed(reason));
+    }
+
+    /** A booking with a given promise (null: none). */
+    public ShipmentEvent created(String origin, String destination, Instant promise) {
+        ShipmentEvent e = created(origin, destination);
+        ((ShipmentCreated) e.getPayload()).setPromisedDeliveryAt(promise);
+        return e;
+    }
+
+    /** Moves this shipment's clock: the next event happens {@code minutes} after the previous one (instead of 10). */
+    public Events after(long minutes) {
+        clock = clock.plusSeconds(60 * minutes - 600);
+        return this;
+    }
+
+    public Instant clock() {
+        return clock;
+    }
+
     /** The same event, as a scanner would resend it. */
     public static ShipmentEvent resend(ShipmentEvent e) {
         return ShipmentEvent.newBuilder(e).setRecordedAt(e.getRecordedAt().plusSeconds(30)).build();

@@ -4,6 +4,7 @@ import io.waybill.contract.CancelCommand;
 import io.waybill.contract.HoldCommand;
 import io.waybill.contract.ReleaseCommand;
 import io.waybill.contract.RerouteCommand;
+import io.waybill.contract.StartReturnCommand;
 import io.waybill.contract.UpdatePromiseCommand;
 
 import java.time.Instant;
@@ -13,21 +14,18 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A planner's command on one shipment, as posted: {@code type} is REROUTE, HOLD, RELEASE, CANCEL or
- * UPDATE_PROMISE; the other fields depend on it. {@code idempotencyKey} (optional) makes a retried
+ * A planner's command on one shipment, as posted: {@code type} is REROUTE, HOLD, RELEASE, CANCEL,
+ * UPDATE_PROMISE or RETURN_TO_SENDER; the other fields depend on it. {@code idempotencyKey} (optional) makes a retried
  * POST the same command.
  */
 public record CommandRequest(String type, String reason, String until, String promisedDeliveryAt,
                              String viaFacilityId, List<String> avoidFacilityIds, List<String> avoidLaneIds,
                              String idempotencyKey) {
 
-    static final Set<String> TYPES = Set.of("REROUTE", "HOLD", "RELEASE", "CANCEL", "UPDATE_PROMISE");
+    static final Set<String> TYPES = Set.of("REROUTE", "HOLD", "RELEASE", "CANCEL", "UPDATE_PROMISE", "RETURN_TO_SENDER");
 
     /** The Avro payload, or the list of what is wrong with the request. */
     record Parsed(Object payload, List<Violation> violations) {
-    }
-
-    public record Violation(String field, String message) {
     }
 
     Parsed parse(Instant now) {
@@ -60,11 +58,13 @@ public record CommandRequest(String type, String reason, String until, String pr
                 yield new RerouteCommand(viaFacilityId, avoidFacilityIds == null ? List.of() : avoidFacilityIds,
                         avoidLaneIds == null ? List.of() : avoidLaneIds);
             }
+            case "RETURN_TO_SENDER" -> {
+                require("reason", reason, v);
+                yield new StartReturnCommand(reason);
+            }
             default -> null;
         };
-        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 128)) {
-            v.add(new Violation("idempotencyKey", "must be 1-128 characters"));
-        }
+        Responses.checkIdempotencyKey(idempotencyKey, v);
         return new Parsed(v.isEmpty() ? payload : null, v);
     }
 

@@ -39,8 +39,20 @@ public class EngineClient {
         }
     }
 
-    /** A definite answer of an engine: 200 with a body, 404, or 400 with the engine's reason. */
-    public record Answer(int status, JsonNode body) {
+    /** Set by an engine that answers from a standby replica while the active one restores. */
+    public static final String STALE_HEADER = "X-Waybill-Stale";
+    /** How many records the standby that answered is behind, with {@link #STALE_HEADER}. */
+    public static final String LAG_HEADER = "X-Waybill-Lag-Records";
+
+    /**
+     * A definite answer of an engine: 200 with a body, 404, or 400 with the engine's reason; {@code stale}
+     * (and {@code lagRecords}, when the engine said) if it came from a standby replica.
+     */
+    public record Answer(int status, JsonNode body, boolean stale, Long lagRecords) {
+        public Answer(int status, JsonNode body) {
+            this(status, body, false, null);
+        }
+
         public boolean found() {
             return status == 200;
         }
@@ -63,6 +75,19 @@ public class EngineClient {
         return answer.found() ? Optional.of(answer.body()) : Optional.empty();
     }
 
+    /**
+     * The facility's load over the next hours ({@code onHand}, {@code expectedInbound}, {@code openExceptions}),
+     * or empty when the engines cannot say: the caller degrades instead of failing.
+     */
+    public Optional<JsonNode> facilityLoad(String facilityId, int hours) {
+        try {
+            Answer answer = get("/internal/facilities/" + encode(facilityId) + "/load?hours=" + hours);
+            return answer.found() ? Optional.of(answer.body()) : Optional.empty();
+        } catch (RuntimeException e) { // unavailable, timeout, open circuit, full bulkhead
+            return Optional.empty();
+        }
+    }
+
     public Optional<JsonNode> history(String shipmentId) {
         Answer answer = get("/internal/shipments/" + encode(shipmentId) + "/history");
         return answer.found() ? Optional.of(answer.body()) : Optional.empty();
@@ -83,7 +108,11 @@ public class EngineClient {
                         HttpRequest.newBuilder(engine.resolve(pathAndQuery)).timeout(requestTimeout).GET().build(),
                         HttpResponse.BodyHandlers.ofString());
                 int status = response.statusCode();
-                if (status == 200 || status == 404 || status == 400) return new Answer(status, json.readTree(response.body()));
+                if (status == 200 || status == 404 || status == 400) {
+                    boolean stale = response.headers().firstValue(STALE_HEADER).map("true"::equalsIgnoreCase).orElse(false);
+                    Long lag = response.headers().firstValue(LAG_HEADER).flatMap(EngineClient::parseLong).orElse(null);
+                    return new Answer(status, json.readTree(response.body()), stale, stale ? lag : null);
+                }
                 failures.append(engine).append(" answered ").append(status).append("; ");
             } catch (IOException e) {
                 failures.append(engine).append(": ").append(e.getClass().getSimpleName()).append("; ");
@@ -95,7 +124,15 @@ public class EngineClient {
         throw new EngineUnavailableException("no engine instance could answer: " + failures);
     }
 
-    static String encode(String s) {
+    private static Optional<Long> parseLong(String s) {
+        try {
+            return Optional.of(Long.parseLong(s.trim()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    public static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

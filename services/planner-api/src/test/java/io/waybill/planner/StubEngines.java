@@ -8,22 +8,61 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Two stand-in engine instances for the planner-api's own tests: each answers key queries from a
- * map the test fills, or can be switched to failing. (The real engines are exercised end to end in
- * system-tests.)
+ * Two stand-in engine instances for the planner-api's own tests: each answers the engine's internal
+ * queries from what the test puts here, or can be switched to failing. (The real engines are
+ * exercised end to end in system-tests.)
  */
 public class StubEngines implements QuarkusTestResourceLifecycleManager {
 
+    static final String EMPTY_PAGE = "{\"items\":[],\"nextCursor\":null,\"unavailableInstances\":[]}";
+
+    /** GET /internal/shipments/{id}: shipmentId to body. */
     static final Map<String, String> SHIPMENTS = new ConcurrentHashMap<>();
+    /** GET /internal/shipments/{id}/history. */
     static final Map<String, String> HISTORIES = new ConcurrentHashMap<>();
+    /** Shipments answered from a standby replica: shipmentId to the lag in records. */
+    static final Map<String, Long> STALE = new ConcurrentHashMap<>();
+    /** GET /internal/facilities/{id}/load: facilityId to body. */
+    static final Map<String, String> LOADS = new ConcurrentHashMap<>();
+    /** Every path and query asked, newest last. */
+    static final List<String> REQUESTS = new CopyOnWriteArrayList<>();
+    static volatile String shipmentList = EMPTY_PAGE;
+    static volatile String exceptionList = EMPTY_PAGE;
+    static volatile String exceptionCounts = "{\"byFacility\":{},\"byType\":{},\"bySeverity\":{},\"unavailableInstances\":[]}";
     static volatile boolean firstDown;
     static volatile boolean allDown;
+    /** Only the load endpoint fails (503). */
+    static volatile boolean loadDown;
+
     private HttpServer first;
     private HttpServer second;
+
+    static void reset() {
+        SHIPMENTS.clear();
+        HISTORIES.clear();
+        STALE.clear();
+        LOADS.clear();
+        REQUESTS.clear();
+        shipmentList = EMPTY_PAGE;
+        exceptionList = EMPTY_PAGE;
+        firstDown = false;
+        allDown = false;
+        loadDown = false;
+    }
+
+    /** The last request whose path starts with {@code prefix}. */
+    static String lastRequest(String prefix) {
+        for (int i = REQUESTS.size() - 1; i >= 0; i--) {
+            if (REQUESTS.get(i).startsWith(prefix)) return REQUESTS.get(i);
+        }
+        return null;
+    }
 
     @Override
     public Map<String, String> start() {
@@ -33,33 +72,49 @@ public class StubEngines implements QuarkusTestResourceLifecycleManager {
                 "http://127.0.0.1:" + first.getAddress().getPort() + ",http://127.0.0.1:" + second.getAddress().getPort());
     }
 
+    private record Answer(int status, String body, Long lag) {
+        static Answer of(String body) {
+            return body == null ? new Answer(404, "{\"error\":\"unknown\"}", null) : new Answer(200, body, null);
+        }
+    }
+
+    private static Answer answer(String path) {
+        if (path.equals("/q/health/ready")) return new Answer(200, "{}", null);
+        if (path.equals("/internal/shipments")) return Answer.of(shipmentList);
+        if (path.equals("/internal/exceptions")) return Answer.of(exceptionList);
+        if (path.equals("/internal/exceptions/counts")) return Answer.of(exceptionCounts);
+        if (path.startsWith("/internal/facilities/") && path.endsWith("/load")) {
+            if (loadDown) return new Answer(503, "{\"error\":\"restoring\"}", null);
+            return Answer.of(LOADS.get(path.substring("/internal/facilities/".length(), path.length() - "/load".length())));
+        }
+        if (path.startsWith("/internal/shipments/") && path.endsWith("/history")) {
+            String id = path.substring("/internal/shipments/".length(), path.length() - "/history".length());
+            Answer a = Answer.of(HISTORIES.get(id));
+            return new Answer(a.status(), a.body(), STALE.get(id));
+        }
+        if (path.startsWith("/internal/shipments/")) {
+            String id = path.substring("/internal/shipments/".length());
+            Answer a = Answer.of(SHIPMENTS.get(id));
+            return new Answer(a.status(), a.body(), STALE.get(id));
+        }
+        return new Answer(404, "{\"error\":\"no such endpoint\"}", null);
+    }
+
     private static HttpServer server(boolean isFirst) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
             server.createContext("/", exchange -> {
                 String path = exchange.getRequestURI().getPath();
-                int status;
-                String body;
-                if (allDown || (isFirst && firstDown)) {
-                    status = 503;
-                    body = "{\"error\":\"restoring\"}";
-                } else if (path.equals("/q/health/ready")) {
-                    status = 200;
-                    body = "{}";
-                } else if (path.endsWith("/history")) {
-                    String id = path.substring("/internal/shipments/".length(), path.length() - "/history".length());
-                    body = HISTORIES.get(id);
-                    status = body == null ? 404 : 200;
-                    if (body == null) body = "{\"error\":\"unknown\"}";
-                } else {
-                    String id = path.substring(path.lastIndexOf('/') + 1);
-                    body = SHIPMENTS.get(id);
-                    status = body == null ? 404 : 200;
-                    if (body == null) body = "{\"error\":\"unknown\"}";
-                }
-                byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+                String query = exchange.getRequestURI().getRawQuery();
+                if (!path.startsWith("/q/")) REQUESTS.add(path + (query == null ? "" : "?" + query));
+                Answer answer = allDown || (isFirst && firstDown) ? new Answer(503, "{\"error\":\"restoring\"}", null) : answer(path);
+                byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
-                exchange.sendResponseHeaders(status, bytes.length);
+                if (answer.lag() != null) {
+                    exchange.getResponseHeaders().add("X-Waybill-Stale", "true");
+                    exchange.getResponseHeaders().add("X-Waybill-Lag-Records", Long.toString(answer.lag()));
+                }
+                exchange.sendResponseHeaders(answer.status(), bytes.length);
                 exchange.getResponseBody().write(bytes);
                 exchange.close();
             });

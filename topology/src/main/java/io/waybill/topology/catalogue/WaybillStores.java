@@ -20,6 +20,30 @@ public final class WaybillStores {
     /** Global store of published workflow definitions, key name@version. */
     public static final String WORKFLOW_DEFINITIONS = "workflow-definitions";
 
+    /** Global store of the network's facilities, key facilityId (from the compacted facilities topic). */
+    public static final String FACILITIES = "network-facilities";
+
+    /** Global store of the network's lanes, key laneId (from the compacted lanes topic). */
+    public static final String LANES = "network-lanes";
+
+    /**
+     * {@code ShipmentException} per "shipmentId|TYPE": the latest exception of each type for a
+     * shipment. At most one is open at a time, which is what keeps alerts from storming.
+     */
+    public static final String SHIPMENT_EXCEPTIONS = "shipment-exceptions";
+
+    /** Secondary index of active (open or acknowledged) exceptions by facility, type, severity and age. */
+    public static final String EXCEPTION_INDEX = "exception-index";
+
+    /** Pending timers ordered by due time: "dueMillis(13 digits)|shipmentId|timer" so firing reads only what is due. */
+    public static final String TIMERS = "shipment-timers";
+
+    /** Shipments waiting to be re-planned after a network change, key shipmentId, value the reason. */
+    public static final String REROUTE_QUEUE = "reroute-queue";
+
+    /** The facility and lane statuses this task has already acted on, so each network change is acted on once. */
+    public static final String NETWORK_OBSERVED = "network-observed";
+
     /** Default dedupe window: warehouses resend within hours; a week covers long outages. */
     public static final Duration DEFAULT_DEDUPE_WINDOW = Duration.ofDays(7);
 

@@ -1,14 +1,28 @@
 package io.waybill.topology.shipment;
 
+import io.waybill.contract.RouteLeg;
+import io.waybill.contract.RoutePlan;
+import io.waybill.contract.RouteStatus;
 import io.waybill.contract.ShipmentState;
+import io.waybill.topology.workflow.Workflow;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * Keys of the secondary index that list queries scan by prefix: one key per status and one per
- * facility the shipment is at (or last left). Keys sort by shipmentId within a prefix, so a cursor
- * is simply the last key returned.
+ * Keys of the secondary index that list queries and rerouting scan by prefix. Keys end in the
+ * shipmentId and sort by it within a prefix, so a cursor is simply the last key returned.
+ *
+ * <ul>
+ *   <li>{@code status/S/id}, {@code facility/F/id} (where it is or was last), {@code sla/S/id},
+ *       {@code workflow/W/id}: list queries;</li>
+ *   <li>{@code route/NO_ROUTE/id}: shipments to retry when the network changes;</li>
+ *   <li>{@code route-facility/F/id}, {@code route-lane/L/id}: shipments whose remaining route uses
+ *       a facility or lane, so closing one re-plans exactly those without scanning every shipment;</li>
+ *   <li>{@code inbound/F/arrival(13 digits)/id}: planned arrivals at a facility, for its expected load.</li>
+ * </ul>
  */
 public final class ShipmentIndex {
 
@@ -19,11 +33,30 @@ public final class ShipmentIndex {
     }
 
     public static List<String> keys(ShipmentState state) {
-        List<String> keys = new ArrayList<>(2);
+        List<String> keys = new ArrayList<>(8);
         if (state == null) return keys;
-        keys.add(statusPrefix(state.getStatus().name()) + state.getShipmentId());
+        String id = state.getShipmentId();
+        keys.add(statusPrefix(state.getStatus().name()) + id);
         String facility = state.getCurrentFacilityId() != null ? state.getCurrentFacilityId() : state.getLastFacilityId();
-        if (facility != null) keys.add(facilityPrefix(facility) + state.getShipmentId());
+        if (facility != null) keys.add(facilityPrefix(facility) + id);
+        keys.add(slaPrefix(state.getSlaStatus().name()) + id);
+        if (state.getWorkflowName() != null) keys.add(workflowPrefix(state.getWorkflowName()) + id);
+        if (Workflow.FINAL.contains(state.getStatus())) return keys;
+        if (state.getRouteStatus() == RouteStatus.NO_ROUTE) keys.add(routeStatusPrefix(RouteStatus.NO_ROUTE.name()) + id);
+        RoutePlan plan = state.getRoutePlan();
+        if (plan != null) {
+            Set<String> facilities = new LinkedHashSet<>();
+            Set<String> lanes = new LinkedHashSet<>();
+            List<RouteLeg> legs = plan.getLegs();
+            for (int i = Math.max(0, state.getNextLegIndex()); i < legs.size(); i++) {
+                RouteLeg leg = legs.get(i);
+                facilities.add(leg.getToFacilityId());
+                lanes.add(leg.getLaneId());
+                keys.add(inboundPrefix(leg.getToFacilityId()) + String.format("%013d", leg.getPlannedArrival().toEpochMilli()) + "/" + id);
+            }
+            facilities.forEach(f -> keys.add(routeFacilityPrefix(f) + id));
+            lanes.forEach(l -> keys.add(routeLanePrefix(l) + id));
+        }
         return keys;
     }
 
@@ -33,6 +66,30 @@ public final class ShipmentIndex {
 
     public static String facilityPrefix(String facilityId) {
         return BY_FACILITY + facilityId + "/";
+    }
+
+    public static String slaPrefix(String slaStatus) {
+        return "sla/" + slaStatus + "/";
+    }
+
+    public static String workflowPrefix(String workflow) {
+        return "workflow/" + workflow + "/";
+    }
+
+    public static String routeStatusPrefix(String routeStatus) {
+        return "route/" + routeStatus + "/";
+    }
+
+    public static String routeFacilityPrefix(String facilityId) {
+        return "route-facility/" + facilityId + "/";
+    }
+
+    public static String routeLanePrefix(String laneId) {
+        return "route-lane/" + laneId + "/";
+    }
+
+    public static String inboundPrefix(String facilityId) {
+        return "inbound/" + facilityId + "/";
     }
 
     /** The shipmentId at the end of an index key. */

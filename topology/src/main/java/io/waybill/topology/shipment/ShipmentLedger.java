@@ -85,6 +85,32 @@ public final class ShipmentLedger {
         return ShipmentHistory.newBuilder(h).setEntries(entries).build();
     }
 
+    /**
+     * Whether an entry is part of the state's fold. Duplicates, the engine's routing notes and
+     * exception commands are kept for the audit trail only.
+     */
+    static boolean folded(HistoryEntry e) {
+        return e.getOutcome() != HistoryOutcome.DUPLICATE && e.getKind() != HistoryEntryKind.ROUTING
+                && !(e.getCommand() != null && CommandTypes.isExceptionCommand(e.getCommand().getPayload()));
+    }
+
+    /**
+     * Appends an entry that is not folded (a routing decision, an exception command) with its
+     * outcome already decided. The history stays bounded by what happens to the shipment.
+     */
+    public static ShipmentHistory note(ShipmentHistory history, String shipmentId, HistoryEntry entry) {
+        ShipmentHistory h = history != null ? history : ShipmentHistory.newBuilder().setShipmentId(shipmentId).setEntries(new ArrayList<>()).build();
+        List<HistoryEntry> entries = new ArrayList<>(h.getEntries());
+        entries.add(entry);
+        return ShipmentHistory.newBuilder(h).setEntries(entries).build();
+    }
+
+    /** A routing decision for the audit trail: why the plan changed, or why there is none. */
+    public static HistoryEntry routingNote(String id, String type, String reason, Instant at) {
+        return HistoryEntry.newBuilder().setId(id).setKind(HistoryEntryKind.ROUTING).setType(type).setOccurredAt(at)
+                .setReceivedAt(at).setOutcome(HistoryOutcome.APPLIED).setReason(reason).build();
+    }
+
     public Result record(String shipmentId, ShipmentState current, ShipmentHistory history, HistoryEntry entry, Instant now) {
         ShipmentHistory.Builder h = history != null ? ShipmentHistory.newBuilder(history)
                 : ShipmentHistory.newBuilder().setShipmentId(shipmentId).setEntries(new ArrayList<>());
@@ -94,7 +120,7 @@ public final class ShipmentLedger {
 
         List<HistoryEntry> entries = new ArrayList<>(h.getEntries());
         Set<String> rejectedBefore = rejectedIds(entries);
-        HistoryEntry last = entries.stream().filter(e -> e.getOutcome() != HistoryOutcome.DUPLICATE).max(FOLD_ORDER).orElse(null);
+        HistoryEntry last = entries.stream().filter(ShipmentLedger::folded).max(FOLD_ORDER).orElse(null);
         boolean inOrder = last == null || FOLD_ORDER.compare(entry, last) > 0;
 
         ShipmentState state;
@@ -114,7 +140,7 @@ public final class ShipmentLedger {
             raised = Optional.empty();
             for (int i = 0; i < entries.size(); i++) {
                 HistoryEntry e = entries.get(i);
-                if (e.getOutcome() == HistoryOutcome.DUPLICATE) continue;
+                if (!folded(e)) continue;
                 ShipmentStateMachine.Outcome outcome = stateMachine.apply(state, e, workflow, now);
                 HistoryEntry revised = withOutcome(e, outcome);
                 if (e.getOutcome() != HistoryOutcome.OTHER && e.getOutcome() != revised.getOutcome()) {
@@ -128,9 +154,16 @@ public final class ShipmentLedger {
                     raised = outcome.raised();
                 }
             }
-            // Which command was processed last is a fact of arrival, not of the fold.
-            if (current != null && entry.getKind() != HistoryEntryKind.COMMAND) {
-                state = ShipmentState.newBuilder(state).setLastCommandId(current.getLastCommandId()).build();
+            // Which command was processed last is a fact of arrival, not of the fold; so are the
+            // route plan, the timers and the last instruction, which the router and timers revise next.
+            if (current != null) {
+                ShipmentState.Builder kept = ShipmentState.newBuilder(state)
+                        .setRouteStatus(current.getRouteStatus()).setRoutePlan(current.getRoutePlan())
+                        .setNextLegIndex(current.getNextLegIndex()).setEta(current.getEta()).setSlaStatus(current.getSlaStatus())
+                        .setLastInstructionKey(current.getLastInstructionKey())
+                        .setTimers(current.getTimers()).setFiredTimers(current.getFiredTimers());
+                if (entry.getKind() != HistoryEntryKind.COMMAND) kept.setLastCommandId(current.getLastCommandId());
+                state = kept.build();
             }
         }
         if (entry.getKind() == HistoryEntryKind.COMMAND) {

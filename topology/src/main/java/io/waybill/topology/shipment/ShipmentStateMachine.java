@@ -18,6 +18,7 @@ import io.waybill.contract.RerouteCommand;
 import io.waybill.contract.ShipmentCreated;
 import io.waybill.contract.ShipmentState;
 import io.waybill.contract.ShipmentStatus;
+import io.waybill.contract.StartReturnCommand;
 import io.waybill.contract.UpdatePromiseCommand;
 import io.waybill.topology.workflow.Workflow;
 
@@ -56,8 +57,17 @@ public final class ShipmentStateMachine {
         Instant at = entry.getOccurredAt();
 
         String rejection;
-        if (payload instanceof RerouteCommand) {
-            return new Outcome(before, Outcome.Kind.IGNORED, "rerouting needs the route planner, which is not deployed yet", Optional.empty());
+        if (CommandTypes.isExceptionCommand(payload)) {
+            // Handled against the exception book by the processor; never part of the shipment's fold.
+            return new Outcome(before, Outcome.Kind.IGNORED, "an exception command changes no shipment state", Optional.empty());
+        } else if (payload instanceof RerouteCommand reroute) {
+            // The constraints are part of the state; the router re-plans when they change.
+            rejection = Workflow.FINAL.contains(before.getStatus()) ? "REROUTE is not allowed: shipment is " + before.getStatus() : null;
+            if (rejection == null) {
+                next.setViaFacilityId(reroute.getViaFacilityId())
+                        .setAvoidFacilityIds(new ArrayList<>(reroute.getAvoidFacilityIds()))
+                        .setAvoidLaneIds(new ArrayList<>(reroute.getAvoidLaneIds()));
+            }
         } else if (payload instanceof ShipmentCreated created) {
             rejection = book(before, created, at, next);
         } else if (payload instanceof UpdatePromiseCommand promise) {
@@ -87,6 +97,7 @@ public final class ShipmentStateMachine {
         if (payload instanceof HoldCommand) return "HELD";
         if (payload instanceof ReleaseCommand) return "RELEASED";
         if (payload instanceof CancelCommand) return "CANCELLED";
+        if (payload instanceof StartReturnCommand) return CommandTypes.RETURN_STARTED;
         return type;
     }
 
@@ -149,7 +160,7 @@ public final class ShipmentStateMachine {
             } else {
                 if (target != status) next.setStatusSince(at);
                 next.setStatus(target);
-                if (target == ShipmentStatus.CANCELLED) next.setHoldReason(null).setStatusBeforeHold(null);
+                if (target == ShipmentStatus.CANCELLED) next.setHoldReason(null).setHoldUntil(null).setStatusBeforeHold(null);
             }
         }
         String milestone = step.get().milestone();
@@ -184,7 +195,7 @@ public final class ShipmentStateMachine {
         } else if (payload instanceof Held held) {
             next.setHoldReason(held.getReason());
         } else if (payload instanceof HoldCommand hold) {
-            next.setHoldReason(hold.getReason());
+            next.setHoldReason(hold.getReason()).setHoldUntil(hold.getUntil());
         } else if (payload instanceof Cancelled cancelled) {
             next.setCancellationReason(cancelled.getReason());
         } else if (payload instanceof CancelCommand cancel) {
@@ -192,7 +203,11 @@ public final class ShipmentStateMachine {
         } else if (payload instanceof AddressCorrected corrected) {
             next.setDestination(corrected.getDestination());
         } else if (payload instanceof Released || payload instanceof ReleaseCommand) {
-            next.setHoldReason(null);
+            next.setHoldReason(null).setHoldUntil(null);
+        } else if (payload instanceof StartReturnCommand) {
+            // Back to where it entered the network; the route is re-planned from where it is now.
+            next.setDestination(s.getOrigin() != null ? s.getOrigin() : s.getDestination())
+                    .setViaFacilityId(null).setAvoidFacilityIds(new ArrayList<>()).setAvoidLaneIds(new ArrayList<>());
         }
     }
 }

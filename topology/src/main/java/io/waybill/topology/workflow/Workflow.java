@@ -26,7 +26,10 @@ public record Workflow(
         List<Transition> transitions,
         Map<ShipmentStatus, Duration> maxDurations,
         List<ExceptionRule> exceptionRules,
-        Severity invalidTransitionSeverity) {
+        Severity invalidTransitionSeverity,
+        TimerPolicy timers,
+        List<ExceptionPolicy> exceptionPolicies,
+        List<AutomaticAction> actions) {
 
     /** Statuses after which nothing moves a shipment. */
     public static final Set<ShipmentStatus> FINAL = Set.of(ShipmentStatus.DELIVERED, ShipmentStatus.CANCELLED, ShipmentStatus.RETURNED);
@@ -64,6 +67,39 @@ public record Workflow(
 
     /** An event type that raises an exception of a type and severity when it is applied. */
     public record ExceptionRule(String on, ExceptionType raise, Severity severity) {
+    }
+
+    /**
+     * Deadlines the timers derive from route plans and promises: a scan is missed when the shipment
+     * has not arrived {@code missedScanGrace} after a leg's planned arrival; a promise is at risk
+     * when the ETA comes within {@code slaAtRiskMargin} of it (and is checked again that long before it).
+     */
+    public record TimerPolicy(Duration missedScanGrace, Duration slaAtRiskMargin) {
+        public static final TimerPolicy DEFAULT = new TimerPolicy(Duration.ofHours(2), Duration.ofHours(4));
+    }
+
+    /**
+     * How exceptions of a type (or "*": any type without its own policy) are raised and escalated:
+     * the severity timers raise them with, how long an open one may wait for acknowledgement before
+     * it rises one severity level and notifies {@code audience} again.
+     */
+    public record ExceptionPolicy(String type, Severity severity, Duration acknowledgeWithin, String audience) {
+        public static final ExceptionPolicy DEFAULT = new ExceptionPolicy("*", Severity.MEDIUM, Duration.ofHours(8), "operations");
+    }
+
+    /** What the engine does on its own when an exception is raised, if the condition holds. */
+    public record AutomaticAction(ExceptionType on, Action action, Integer attemptsAtLeast, boolean facilityClosed) {
+        public enum Action { REROUTE, RETURN_TO_SENDER }
+    }
+
+    public ExceptionPolicy exceptionPolicy(ExceptionType type) {
+        return exceptionPolicies.stream().filter(p -> p.type().equals(type.name())).findFirst()
+                .or(() -> exceptionPolicies.stream().filter(p -> p.type().equals("*")).findFirst())
+                .orElse(ExceptionPolicy.DEFAULT);
+    }
+
+    public List<AutomaticAction> actionsOn(ExceptionType type) {
+        return actions.stream().filter(a -> a.on() == type).toList();
     }
 
     /** The transition an event type takes from a status, if the workflow allows it. */

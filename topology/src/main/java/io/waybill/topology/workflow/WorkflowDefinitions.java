@@ -54,6 +54,9 @@ public final class WorkflowDefinitions {
 
     /** Event types a transition may name: the public event types (commands act through HELD, RELEASED, CANCELLED). */
     public static final Set<String> EVENT_TYPES = Set.copyOf(EventTypes.all());
+    /** What a transition may be taken on: the reported event types and the steps commands stand for. */
+    public static final Set<String> STEP_TYPES = java.util.stream.Stream.concat(EventTypes.all().stream(),
+            java.util.stream.Stream.of(io.waybill.topology.shipment.CommandTypes.RETURN_STARTED)).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private WorkflowDefinitions() {
     }
@@ -107,8 +110,8 @@ public final class WorkflowDefinitions {
                     problems.add(at + ".from: " + f + " is final; nothing may leave it");
                 }
             }
-            if (t.on == null || !EVENT_TYPES.contains(t.on)) {
-                problems.add(at + ".on: '" + t.on + "' is not an event type " + EventTypes.all());
+            if (t.on == null || !STEP_TYPES.contains(t.on)) {
+                problems.add(at + ".on: '" + t.on + "' is not an event type " + EventTypes.all() + " or " + io.waybill.topology.shipment.CommandTypes.RETURN_STARTED);
             } else if (t.on.equals("SHIPMENT_CREATED")) {
                 problems.add(at + ".on: SHIPMENT_CREATED books the shipment in every workflow and takes no transition");
             }
@@ -158,9 +161,39 @@ public final class WorkflowDefinitions {
         Severity invalidSeverity = d.invalidTransitionSeverity == null ? Severity.LOW
                 : enumValue(Severity.class, d.invalidTransitionSeverity, "invalidTransitionSeverity", problems);
 
+        Workflow.TimerPolicy timers = Workflow.TimerPolicy.DEFAULT;
+        if (d.timers != null) {
+            timers = new Workflow.TimerPolicy(
+                    duration(d.timers.missedScanGrace, "timers.missedScanGrace", Workflow.TimerPolicy.DEFAULT.missedScanGrace(), problems),
+                    duration(d.timers.slaAtRiskMargin, "timers.slaAtRiskMargin", Workflow.TimerPolicy.DEFAULT.slaAtRiskMargin(), problems));
+        }
+        List<Workflow.ExceptionPolicy> policies = new ArrayList<>();
+        Set<String> policyTypes = new HashSet<>();
+        for (int i = 0; d.exceptionPolicies != null && i < d.exceptionPolicies.size(); i++) {
+            ExceptionPolicyDoc p = d.exceptionPolicies.get(i);
+            String at = "exceptionPolicies[" + i + "]";
+            if (p.type == null || !(p.type.equals("*") || isEnumValue(ExceptionType.class, p.type))) {
+                problems.add(at + ".type: '" + p.type + "' is not an exception type or '*'");
+            } else if (!policyTypes.add(p.type)) {
+                problems.add(at + ".type: " + p.type + " has a policy already");
+            }
+            Severity severity = p.severity == null ? Severity.MEDIUM : enumValue(Severity.class, p.severity, at + ".severity", problems);
+            Duration within = duration(p.acknowledgeWithin, at + ".acknowledgeWithin", Workflow.ExceptionPolicy.DEFAULT.acknowledgeWithin(), problems);
+            policies.add(new Workflow.ExceptionPolicy(p.type, severity, within, p.notify == null ? "operations" : p.notify));
+        }
+        List<Workflow.AutomaticAction> actions = new ArrayList<>();
+        for (int i = 0; d.actions != null && i < d.actions.size(); i++) {
+            ActionDoc a = d.actions.get(i);
+            String at = "actions[" + i + "]";
+            ExceptionType on = enumValue(ExceptionType.class, a.on, at + ".on", problems);
+            Workflow.AutomaticAction.Action action = enumValue(Workflow.AutomaticAction.Action.class, a.action, at + ".do", problems);
+            if (a.attemptsAtLeast != null && a.attemptsAtLeast < 1) problems.add(at + ".attemptsAtLeast must be at least 1");
+            actions.add(new Workflow.AutomaticAction(on, action, a.attemptsAtLeast, Boolean.TRUE.equals(a.facilityClosed)));
+        }
+
         if (!problems.isEmpty()) throw new InvalidWorkflowException(name, problems);
         return new Workflow(d.name, d.version, d.description, selector, milestones, List.copyOf(transitions),
-                Map.copyOf(durations), List.copyOf(rules), invalidSeverity);
+                Map.copyOf(durations), List.copyOf(rules), invalidSeverity, timers, List.copyOf(policies), List.copyOf(actions));
     }
 
     public static Workflow parse(String yamlOrJson) throws InvalidWorkflowException {
@@ -215,6 +248,25 @@ public final class WorkflowDefinitions {
         }
     }
 
+    private static Duration duration(String text, String field, Duration fallback, List<String> problems) {
+        if (text == null) return fallback;
+        try {
+            Duration d = Duration.parse(text);
+            if (d.isNegative() || d.isZero()) {
+                problems.add(field + " must be positive");
+                return fallback;
+            }
+            return d;
+        } catch (DateTimeParseException e) {
+            problems.add(field + ": '" + text + "' is not an ISO-8601 duration such as PT2H");
+            return fallback;
+        }
+    }
+
+    private static <E extends Enum<E>> boolean isEnumValue(Class<E> type, String value) {
+        return java.util.Arrays.stream(type.getEnumConstants()).anyMatch(c -> c.name().equals(value));
+    }
+
     private static <E extends Enum<E>> E enumValue(Class<E> type, String value, String field, List<String> problems) {
         try {
             return Enum.valueOf(type, value);
@@ -235,6 +287,29 @@ public final class WorkflowDefinitions {
         public Map<String, String> maxDurations;
         public List<ExceptionDoc> exceptions;
         public String invalidTransitionSeverity;
+        public TimersDoc timers;
+        public List<ExceptionPolicyDoc> exceptionPolicies;
+        public List<ActionDoc> actions;
+    }
+
+    public static final class TimersDoc {
+        public String missedScanGrace;
+        public String slaAtRiskMargin;
+    }
+
+    public static final class ExceptionPolicyDoc {
+        public String type;
+        public String severity;
+        public String acknowledgeWithin;
+        public String notify;
+    }
+
+    public static final class ActionDoc {
+        public String on;
+        @com.fasterxml.jackson.annotation.JsonProperty("do")
+        public String action;
+        public Integer attemptsAtLeast;
+        public Boolean facilityClosed;
     }
 
     public static final class SelectorDoc {

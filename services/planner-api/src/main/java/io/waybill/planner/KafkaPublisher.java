@@ -7,6 +7,7 @@ import io.waybill.topology.catalogue.WaybillSerdes;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -23,44 +24,52 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Publishes planner commands to the commands topic, keyed by shipment, acknowledged by all in-sync replicas. */
+/**
+ * Publishes what the API accepts: planner commands (keyed by shipment) and changes of the network
+ * and workflows (keyed by their id), each acknowledged by all in-sync replicas before the API answers.
+ */
 @ApplicationScoped
-public class CommandPublisher {
+public class KafkaPublisher {
 
-    /** Kafka did not take the command; nothing was accepted. */
-    public static final class CommandNotAcceptedException extends RuntimeException {
-        CommandNotAcceptedException(String message, Throwable cause) {
+    /** Kafka did not take the record; nothing was accepted. */
+    public static final class NotAcceptedException extends RuntimeException {
+        NotAcceptedException(String message, Throwable cause) {
             super(message, cause);
         }
     }
 
-    private final Producer<String, PlannerCommand> producer;
+    private final Producer<String, SpecificRecord> producer;
 
     @Inject
-    public CommandPublisher(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
-                            @ConfigProperty(name = "waybill.registry.url") String registryUrl) {
+    public KafkaPublisher(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
+                          @ConfigProperty(name = "waybill.registry.url") String registryUrl) {
         Map<String, Object> config = new HashMap<>(kafkaConfig);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 8_000);
         config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 3_000);
+        // The registry's serializer takes any record of the contract; the subject follows the topic.
         producer = new KafkaProducer<>(config, new StringSerializer(),
-                WaybillSerdes.withRegistry(registryUrl).value(PlannerCommand.class).serializer());
+                WaybillSerdes.withRegistry(registryUrl).value(SpecificRecord.class).serializer());
+    }
+
+    /** A planner command on the commands topic, keyed by its shipment. */
+    public void publish(PlannerCommand command) {
+        publish(WaybillTopic.PLANNER_COMMANDS, command.getShipmentId(), command);
     }
 
     @Timeout(value = 10, unit = ChronoUnit.SECONDS)
     @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 5, delayUnit = ChronoUnit.SECONDS)
     @Bulkhead(value = 32)
-    public void publish(PlannerCommand command) {
+    public void publish(WaybillTopic topic, String key, SpecificRecord value) {
         try {
-            producer.send(new ProducerRecord<>(WaybillTopic.PLANNER_COMMANDS.topicName(), command.getShipmentId(), command))
-                    .get(9, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(topic.topicName(), key, value)).get(9, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CommandNotAcceptedException("interrupted", e);
+            throw new NotAcceptedException("interrupted", e);
         } catch (Exception e) {
-            throw new CommandNotAcceptedException("Kafka did not acknowledge the command: " + e.getMessage(), e);
+            throw new NotAcceptedException("Kafka did not acknowledge it: " + e.getMessage(), e);
         }
     }
 
