@@ -131,6 +131,12 @@ public final class LocalPlatform {
             System.err.println("publishing the workflows failed");
             return 1;
         }
+        progress("publishing the seed network (facilities and lanes)");
+        if (io.waybill.topology.routing.PublishNetwork.run(new String[]{"--bootstrap-servers", kafka.bootstrapServers(),
+                "--registry-url", registry.apiUrl()}) != 0) {
+            System.err.println("publishing the network failed");
+            return 1;
+        }
         services.startAll();
         if (simulator) services.startSimulator(rate, Duration.ZERO, 3600);
         Path tokensDir = home.resolve("tokens");

@@ -1,5 +1,6 @@
 package io.waybill.engine;
 
+import io.waybill.topology.TopologySettings;
 import io.waybill.topology.WaybillTopology;
 import io.waybill.topology.catalogue.WaybillSerdes;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,7 +16,12 @@ public class EngineTopology {
 
     @Produces
     public Topology topology(@ConfigProperty(name = "waybill.registry.url") String registryUrl,
-                             @ConfigProperty(name = "waybill.engine.dedupe-window", defaultValue = "P7D") Duration dedupeWindow) {
-        return WaybillTopology.build(WaybillSerdes.withRegistry(registryUrl), dedupeWindow);
+                             @ConfigProperty(name = "waybill.engine.dedupe-window", defaultValue = "P7D") Duration dedupeWindow,
+                             @ConfigProperty(name = "waybill.engine.tick-interval", defaultValue = "PT1S") Duration tickInterval,
+                             @ConfigProperty(name = "waybill.engine.timer-batch", defaultValue = "5000") int timerBatch,
+                             @ConfigProperty(name = "waybill.engine.reroute-batch", defaultValue = "2000") int rerouteBatch,
+                             @ConfigProperty(name = "waybill.engine.tick-budget", defaultValue = "PT0.5S") Duration tickBudget) {
+        return WaybillTopology.build(WaybillSerdes.withRegistry(registryUrl),
+                new TopologySettings(dedupeWindow, tickInterval, timerBatch, rerouteBatch, tickBudget));
     }
 }

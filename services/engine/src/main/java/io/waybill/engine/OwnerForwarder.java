@@ -34,6 +34,8 @@ public class OwnerForwarder {
         Response.ResponseBuilder relayed = Response.status(r.statusCode()).entity(r.body()).type(MediaType.APPLICATION_JSON);
         r.headers().firstValue(ShipmentQueryResource.SERVED_BY).ifPresent(v -> relayed.header(ShipmentQueryResource.SERVED_BY, v));
         r.headers().firstValue("Retry-After").ifPresent(v -> relayed.header("Retry-After", v));
+        r.headers().firstValue(ShipmentQueryResource.STALE).ifPresent(v -> relayed.header(ShipmentQueryResource.STALE, v));
+        r.headers().firstValue(ShipmentQueryResource.LAG).ifPresent(v -> relayed.header(ShipmentQueryResource.LAG, v));
         return relayed.build();
     }
 

@@ -7,6 +7,9 @@ import io.waybill.contract.ShipmentState;
 import io.waybill.topology.catalogue.WaybillStores;
 import io.waybill.topology.query.HistoryView;
 import io.waybill.topology.query.ShipmentView;
+import io.waybill.topology.query.ExceptionView;
+import io.waybill.contract.ShipmentException;
+import java.util.function.BiFunction;
 import io.waybill.topology.shipment.ShipmentIndex;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
@@ -48,6 +51,9 @@ import java.util.function.Function;
 public class ShipmentQueryResource {
 
     static final String SERVED_BY = "X-Waybill-Served-By";
+    /** Set on an answer from a standby replica (the active one is restoring or gone): it may lag. */
+    static final String STALE = "X-Waybill-Stale";
+    static final String LAG = "X-Waybill-Lag-Records";
     static final int MAX_LIMIT = 500;
 
     @Inject
@@ -74,7 +80,7 @@ public class ShipmentQueryResource {
     @Operation(summary = "The current state of one shipment (served by the owning engine instance)")
     public Response shipment(@PathParam("shipmentId") String shipmentId, @QueryParam("forwarded") boolean forwarded) {
         return byKey(shipmentId, forwarded, "", WaybillStores.SHIPMENT_STATE,
-                (ShipmentState s) -> ShipmentView.of(s));
+                (ShipmentState s, StoreAt at) -> ShipmentView.of(s, exceptionsOf(shipmentId, at)));
     }
 
     @GET
@@ -82,10 +88,14 @@ public class ShipmentQueryResource {
     @Operation(summary = "Every event and command received for one shipment, in occurredAt order, with its outcome")
     public Response history(@PathParam("shipmentId") String shipmentId, @QueryParam("forwarded") boolean forwarded) {
         return byKey(shipmentId, forwarded, "/history", WaybillStores.SHIPMENT_HISTORY,
-                (ShipmentHistory h) -> HistoryView.of(h));
+                (ShipmentHistory h, StoreAt at) -> HistoryView.of(h));
     }
 
-    private <V> Response byKey(String shipmentId, boolean forwarded, String suffix, String storeName, Function<V, Object> view) {
+    /** Where a key was read: its partition, and whether from a standby replica. */
+    record StoreAt(int partition, boolean stale) {
+    }
+
+    private <V> Response byKey(String shipmentId, boolean forwarded, String suffix, String storeName, BiFunction<V, StoreAt, Object> view) {
         KeyQueryMetadata metadata;
         try {
             metadata = streams.queryMetadataForKey(storeName, shipmentId, Serdes.String().serializer());
@@ -96,19 +106,31 @@ public class ShipmentQueryResource {
             return unavailable("no instance owns the shipment's partition yet (rebalancing or restoring)");
         }
         HostInfo owner = metadata.activeHost();
+        boolean standbyHere = metadata.standbyHosts().stream().anyMatch(this::isSelf);
         if (!isSelf(owner)) {
             if (forwarded) {
                 // The caller thought we own it: ownership is moving. Do not bounce the request around.
-                return unavailable("ownership of the shipment's partition is moving");
+                return standbyHere ? read(shipmentId, storeName, metadata.partition(), true, view)
+                        : unavailable("ownership of the shipment's partition is moving");
             }
-            return forwarder.forward(owner, "/internal/shipments/" + encode(shipmentId) + suffix + "?forwarded=true");
+            Response relayed = forwarder.forward(owner, "/internal/shipments/" + encode(shipmentId) + suffix + "?forwarded=true");
+            if (relayed.getStatus() == 503 && standbyHere) {
+                // The owner cannot answer (killed, restoring): a standby copy, flagged, beats no answer.
+                return read(shipmentId, storeName, metadata.partition(), true, view);
+            }
+            return relayed;
         }
+        Response active = read(shipmentId, storeName, metadata.partition(), false, view);
+        if (active.getStatus() == 503 && standbyHere) return read(shipmentId, storeName, metadata.partition(), true, view);
+        return active;
+    }
+
+    private <V> Response read(String shipmentId, String storeName, int partition, boolean stale, BiFunction<V, StoreAt, Object> view) {
         V value;
         try {
-            ReadOnlyKeyValueStore<String, V> store = streams.store(StoreQueryParameters
-                    .fromNameAndType(storeName, QueryableStoreTypes.<String, V>keyValueStore())
-                    .withPartition(metadata.partition()));
-            value = store.get(shipmentId);
+            StoreQueryParameters<ReadOnlyKeyValueStore<String, V>> query = StoreQueryParameters
+                    .fromNameAndType(storeName, QueryableStoreTypes.<String, V>keyValueStore()).withPartition(partition);
+            value = streams.store(stale ? query.enableStaleStores() : query).get(shipmentId);
         } catch (InvalidStateStoreException e) {
             return unavailable("the shipment's store is not queryable: " + e.getMessage());
         }
@@ -116,21 +138,53 @@ public class ShipmentQueryResource {
             return Response.status(Response.Status.NOT_FOUND).header(SERVED_BY, self)
                     .entity(new ErrorBody("shipment " + shipmentId + " is unknown")).build();
         }
-        return Response.ok(view.apply(value)).header(SERVED_BY, self).build();
+        Response.ResponseBuilder ok = Response.ok(view.apply(value, new StoreAt(partition, stale))).header(SERVED_BY, self);
+        if (stale) ok.header(STALE, "true").header(LAG, lagOf(storeName, partition));
+        return ok.build();
+    }
+
+    private long lagOf(String storeName, int partition) {
+        try {
+            var lag = streams.allLocalStorePartitionLags().getOrDefault(storeName, java.util.Map.of()).get(partition);
+            return lag == null ? -1 : lag.offsetLag();
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** The shipment's exceptions, newest first, from the same partition (and replica) as its state. */
+    private List<ExceptionView> exceptionsOf(String shipmentId, StoreAt at) {
+        try {
+            StoreQueryParameters<ReadOnlyKeyValueStore<String, ShipmentException>> query = StoreQueryParameters
+                    .fromNameAndType(WaybillStores.SHIPMENT_EXCEPTIONS, QueryableStoreTypes.<String, ShipmentException>keyValueStore())
+                    .withPartition(at.partition());
+            List<ExceptionView> views = new ArrayList<>();
+            try (KeyValueIterator<String, ShipmentException> it = streams.store(at.stale() ? query.enableStaleStores() : query)
+                    .range(shipmentId + "|", shipmentId + "|~")) {
+                it.forEachRemaining(kv -> views.add(ExceptionView.of(kv.value)));
+            }
+            views.sort(java.util.Comparator.comparing(ExceptionView::detectedAt).reversed());
+            return views;
+        } catch (InvalidStateStoreException e) {
+            return List.of();
+        }
     }
 
     @GET
     @Operation(summary = "Shipments by status or facility, from every instance's index, ordered by shipmentId, cursor-paginated")
     public Response list(@QueryParam("status") String status, @QueryParam("facility") String facility,
+                         @QueryParam("slaStatus") String slaStatus, @QueryParam("workflow") String workflow,
                          @QueryParam("cursor") String cursor, @QueryParam("limit") @DefaultValue("100") int limit,
                          @QueryParam("local") boolean localOnly) {
-        if ((status == null) == (facility == null)) {
-            return Response.status(Response.Status.BAD_REQUEST).entity(new ErrorBody("give exactly one of status or facility")).build();
+        if (status == null && facility == null && slaStatus == null && workflow == null) {
+            return Response.status(Response.Status.BAD_REQUEST).entity(new ErrorBody("give at least one of status, facility, slaStatus or workflow")).build();
         }
         if (limit < 1 || limit > MAX_LIMIT) {
             return Response.status(Response.Status.BAD_REQUEST).entity(new ErrorBody("limit must be between 1 and " + MAX_LIMIT)).build();
         }
-        String prefix = status != null ? ShipmentIndex.statusPrefix(status) : ShipmentIndex.facilityPrefix(facility);
+        // The most selective index drives the scan; the other filters are applied to the states read.
+        String prefix = facility != null ? ShipmentIndex.facilityPrefix(facility) : status != null ? ShipmentIndex.statusPrefix(status)
+                : workflow != null ? ShipmentIndex.workflowPrefix(workflow) : ShipmentIndex.slaPrefix(slaStatus);
         TreeSet<String> ids = new TreeSet<>();
         List<String> unavailable = new ArrayList<>();
         try {
@@ -141,7 +195,8 @@ public class ShipmentQueryResource {
         }
         if (!localOnly) {
             String query = "/internal/shipments?local=true&limit=" + limit
-                    + (status != null ? "&status=" + encode(status) : "&facility=" + encode(facility))
+                    + (status != null ? "&status=" + encode(status) : "") + (facility != null ? "&facility=" + encode(facility) : "")
+                    + (slaStatus != null ? "&slaStatus=" + encode(slaStatus) : "") + (workflow != null ? "&workflow=" + encode(workflow) : "")
                     + (cursor != null ? "&cursor=" + encode(cursor) : "");
             for (StreamsMetadata peer : peers()) {
                 var answer = forwarder.call(peer.hostInfo(), query);
@@ -166,7 +221,11 @@ public class ShipmentQueryResource {
             if (one.getStatus() == 200) {
                 Object entity = one.getEntity();
                 try {
-                    items.add(entity instanceof ShipmentView v ? v : json.readValue(entity.toString(), ShipmentView.class));
+                    ShipmentView v = entity instanceof ShipmentView view ? view : json.readValue(entity.toString(), ShipmentView.class);
+                    if ((status == null || status.equals(v.status())) && (slaStatus == null || slaStatus.equals(v.slaStatus()))
+                            && (workflow == null || workflow.equals(v.workflowName()))) {
+                        items.add(v);
+                    }
                 } catch (Exception e) {
                     unavailable.add("state of " + id);
                 }

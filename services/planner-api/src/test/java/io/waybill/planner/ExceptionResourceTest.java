@@ -78,7 +78,7 @@ class ExceptionResourceTest {
     @Test
     void acknowledging_an_open_exception_publishes_a_command_on_its_shipment_issued_by_the_caller() {
         // given an open missed-scan exception
-        shipmentWithExceptions("X-1", "X-1:MISSED_SCAN:1", "OPEN");
+        shipmentWithExceptions("X-1", "X-1:MISSED_SCAN:1", "OPEN", "X-1:DAMAGED:1", "OPEN");
 
         // when a planner acknowledges it
         String commandId = Api.as("planner").contentType(ContentType.JSON).body("{\"note\":\"calling the hub\"}")
@@ -90,6 +90,9 @@ class ExceptionResourceTest {
         PlannerCommand command = CommandsTopic.await(commandId);
         assertThat(command.getIssuedBy()).isEqualTo("test-planner");
         assertThat(command.getPayload()).isEqualTo(new AcknowledgeExceptionCommand("X-1:MISSED_SCAN:1", "calling the hub"));
+
+        // and the note is optional: an acknowledgement may come without a body
+        Api.asPlanner().post("/api/v1/exceptions/X-1:DAMAGED:1/acknowledge").then().statusCode(202);
     }
 
     @Test

@@ -41,9 +41,38 @@ public record ShipmentView(
         Instant statusSince,
         Map<String, Instant> milestones,
         long commandsApplied,
-        String lastCommandId) {
+        String lastCommandId,
+        String routeStatus,
+        RoutePlanView routePlan,
+        int nextLegIndex,
+        Instant eta,
+        String slaStatus,
+        String viaFacilityId,
+        List<String> avoidFacilityIds,
+        List<String> avoidLaneIds,
+        Instant holdUntil,
+        Map<String, Instant> timers,
+        List<ExceptionView> exceptions) {
+
+    public record RoutePlanView(String planId, int revision, Instant plannedAt, String reason, String fromFacilityId,
+                                String toFacilityId, List<LegView> legs, Instant arrivalAtDestination) {
+    }
+
+    public record LegView(String laneId, String fromFacilityId, String toFacilityId, String carrier, String mode,
+                          Instant plannedDeparture, Instant plannedArrival) {
+    }
 
     public static ShipmentView of(ShipmentState s) {
+        return of(s, List.of());
+    }
+
+    /** The state with the shipment's exceptions (from the exceptions store), newest first. */
+    public static ShipmentView of(ShipmentState s, List<ExceptionView> exceptions) {
+        var p = s.getRoutePlan();
+        RoutePlanView plan = p == null ? null : new RoutePlanView(p.getPlanId(), p.getRevision(), p.getPlannedAt(), p.getReason(),
+                p.getFromFacilityId(), p.getToFacilityId(), p.getLegs().stream().map(l -> new LegView(l.getLaneId(), l.getFromFacilityId(),
+                l.getToFacilityId(), l.getCarrier(), l.getMode().name(), l.getPlannedDeparture(), l.getPlannedArrival())).toList(),
+                p.getArrivalAtDestination());
         return new ShipmentView(
                 s.getShipmentId(),
                 s.getStatus().name(),
@@ -74,6 +103,17 @@ public record ShipmentView(
                 s.getStatusSince(),
                 new TreeMap<>(s.getMilestones()),
                 s.getCommandsApplied(),
-                s.getLastCommandId());
+                s.getLastCommandId(),
+                s.getRouteStatus().name(),
+                plan,
+                s.getNextLegIndex(),
+                s.getEta(),
+                s.getSlaStatus().name(),
+                s.getViaFacilityId(),
+                List.copyOf(s.getAvoidFacilityIds()),
+                List.copyOf(s.getAvoidLaneIds()),
+                s.getHoldUntil(),
+                new TreeMap<>(s.getTimers()),
+                exceptions);
     }
 }

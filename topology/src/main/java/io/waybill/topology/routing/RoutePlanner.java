@@ -45,11 +45,13 @@ import java.util.TreeSet;
  *   and the lane's next departure is tried; a continuous lane is tried again at the next quarter
  *   hour. Later departures still keep FIFO, so the arrival stays exact.</li>
  *   <li><b>Horizon.</b> Only routes arriving within the horizon after {@code readyAt} (14 days
- *   unless configured) are found; otherwise the answer is {@link RouteResult.NoRoute}.</li>
+ *   unless configured, at most {@link #MAX_HORIZON}) are found; otherwise the answer is
+ *   {@link RouteResult.NoRoute}. The horizon covers the whole route, via or not.</li>
  *   <li><b>Via.</b> With a via facility the route goes from the start to the via facility, and
  *   from there on, ready after the via facility's handling time. Both parts take their earliest
  *   arrival, which with FIFO is the earliest arrival of the whole. A via facility equal to the
- *   start or the destination is visited anyway and changes nothing.</li>
+ *   start or the destination is visited anyway and changes nothing. The two parts may pass
+ *   through the same facilities (out to the via facility and back).</li>
  *   <li><b>Same place.</b> A shipment already at its destination gets a route without legs that
  *   arrives at {@code readyAt}.</li>
  *   <li><b>Ties and determinism.</b> Facilities and lanes are taken in id order, never in input
@@ -65,6 +67,9 @@ public final class RoutePlanner {
 
     /** How far after {@code readyAt} a route may arrive, unless configured otherwise. */
     public static final Duration DEFAULT_HORIZON = Duration.ofDays(14);
+
+    /** The longest horizon a planner accepts. */
+    public static final Duration MAX_HORIZON = Duration.ofDays(366);
 
     private static final long QUARTER_HOUR = 15 * ZoneTimeline.MINUTE;
     private static final long NONE = Long.MAX_VALUE;
@@ -84,7 +89,10 @@ public final class RoutePlanner {
     public RoutePlanner(LaneCapacity capacity, Duration horizon) {
         this.capacity = Objects.requireNonNull(capacity, "capacity");
         this.horizon = Objects.requireNonNull(horizon, "horizon");
-        if (horizon.isNegative()) throw new IllegalArgumentException("horizon must not be negative: " + horizon);
+        // Bounded, so a lane whose departures never have room is given up on.
+        if (horizon.isNegative() || horizon.compareTo(MAX_HORIZON) > 0) {
+            throw new IllegalArgumentException("horizon must be between 0 and " + MAX_HORIZON.toDays() + " days: " + horizon);
+        }
     }
 
     public Duration horizon() {
@@ -113,7 +121,7 @@ public final class RoutePlanner {
         }
 
         long ready = request.readyAt().toEpochMilli();
-        long deadline = saturatedAdd(ready, horizon.toMillis());
+        long deadline = ready + horizon.toMillis();
         if (via < 0) {
             Search search = new Search(network, rules, from, to, ready, deadline);
             return search.reached() ? new RouteResult.Found(search.legs(), Instant.ofEpochMilli(search.arrival())) : search.noRoute();
@@ -126,11 +134,6 @@ public final class RoutePlanner {
         List<RouteLeg> legs = new ArrayList<>(first.legs());
         legs.addAll(second.legs());
         return new RouteResult.Found(legs, Instant.ofEpochMilli(second.arrival()));
-    }
-
-    private static long saturatedAdd(long a, long b) {
-        long sum = a + b;
-        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
     }
 
     /** What the request allows, resolved to indices once per plan. */

@@ -39,13 +39,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The live stream's source: one consumer per planner-api instance on the shipment-state and
  * shipment-exceptions topics (read_committed, from the latest offsets, every partition assigned, no
  * consumer group), turning records into {@code shipment} and {@code exception} events for the
- * {@link Fanout}, plus a heartbeat comment every {@code waybill.stream.heartbeat-interval}.
+ * {@link Fanout}; a timer adds a heartbeat comment every {@code waybill.stream.heartbeat-interval}.
  * Records are only decoded while somebody listens.
  */
 @ApplicationScoped
@@ -77,6 +79,7 @@ public class LiveFeed {
     MeterRegistry metrics;
 
     private final CountDownLatch positioned = new CountDownLatch(1);
+    private ScheduledExecutorService heartbeats;
     private Fanout fanout;
     private volatile boolean running;
     private Thread thread;
@@ -86,6 +89,14 @@ public class LiveFeed {
         fanout = new Fanout(subscriberBuffer);
         metrics.gauge("waybill_planner_stream_subscribers", fanout, Fanout::subscriberCount);
         metrics.more().counter("waybill_planner_stream_dropped_subscribers", List.of(), fanout, Fanout::dropped);
+        // Heartbeats do not depend on Kafka: a client can tell a quiet stream from a dead connection.
+        heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "live-feed-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = heartbeatInterval.toMillis();
+        heartbeats.scheduleAtFixedRate(() -> fanout.publish(LiveEvent.comment("heartbeat " + Instant.now())), every, every, TimeUnit.MILLISECONDS);
         if (!enabled) {
             LOG.warn("the live stream is off (waybill.stream.enabled=false): subscribers get heartbeats only");
             return;
@@ -104,6 +115,7 @@ public class LiveFeed {
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        if (heartbeats != null) heartbeats.shutdownNow();
         running = false;
         if (consumer != null) consumer.wakeup();
         if (thread != null) {
@@ -133,7 +145,6 @@ public class LiveFeed {
     private void run() {
         Deserializer<ShipmentState> states = WaybillSerdes.withRegistry(registryUrl).value(ShipmentState.class).deserializer();
         Deserializer<ShipmentException> exceptions = WaybillSerdes.withRegistry(registryUrl).value(ShipmentException.class).deserializer();
-        long nextHeartbeat = System.nanoTime() + heartbeatInterval.toNanos();
         try {
             List<TopicPartition> partitions = partitions();
             if (partitions == null) return;
@@ -153,10 +164,6 @@ public class LiveFeed {
                             LOG.warnf("live feed skips %s-%d@%d: %s", record.topic(), record.partition(), record.offset(), e.getMessage());
                         }
                     }
-                }
-                if (System.nanoTime() - nextHeartbeat >= 0) {
-                    fanout.publish(LiveEvent.comment("heartbeat " + Instant.now()));
-                    nextHeartbeat = System.nanoTime() + heartbeatInterval.toNanos();
                 }
             }
         } catch (WakeupException e) {
