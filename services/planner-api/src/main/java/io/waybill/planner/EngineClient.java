@@ -110,7 +110,8 @@ public class EngineClient {
                 int status = response.statusCode();
                 if (status == 200 || status == 404 || status == 400) {
                     boolean stale = response.headers().firstValue(STALE_HEADER).map("true"::equalsIgnoreCase).orElse(false);
-                    Long lag = response.headers().firstValue(LAG_HEADER).flatMap(EngineClient::parseLong).orElse(null);
+                    // The engine says -1 when it does not know the lag: then there is no number to pass on.
+                    Long lag = response.headers().firstValue(LAG_HEADER).flatMap(EngineClient::parseLong).filter(n -> n >= 0).orElse(null);
                     return new Answer(status, json.readTree(response.body()), stale, stale ? lag : null);
                 }
                 failures.append(engine).append(" answered ").append(status).append("; ");

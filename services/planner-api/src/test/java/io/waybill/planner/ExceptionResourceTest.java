@@ -92,7 +92,7 @@ class ExceptionResourceTest {
         assertThat(command.getPayload()).isEqualTo(new AcknowledgeExceptionCommand("X-1:MISSED_SCAN:1", "calling the hub"));
 
         // and the note is optional: an acknowledgement may come without a body
-        Api.asPlanner().post("/api/v1/exceptions/X-1:DAMAGED:1/acknowledge").then().statusCode(202);
+        Api.asPlanner().contentType(ContentType.JSON).post("/api/v1/exceptions/X-1:DAMAGED:1/acknowledge").then().statusCode(202);
     }
 
     @Test

@@ -188,6 +188,12 @@ class ShipmentResourceTest {
         Api.asViewer().get("/api/v1/shipments/S-9/history").then().statusCode(200)
                 .header("X-Waybill-Stale", "true").body("stale", equalTo(true));
 
+        // a standby that does not know its lag (-1) gives no number
+        StubEngines.STALE.put("S-9", -1L);
+        Api.asViewer().get("/api/v1/shipments/S-9").then().statusCode(200)
+                .header("X-Waybill-Stale", "true").header("X-Waybill-Lag-Records", nullValue())
+                .body("stale", equalTo(true)).body("lagRecords", nullValue());
+
         // and a fresh answer has neither
         StubEngines.STALE.clear();
         Api.asViewer().get("/api/v1/shipments/S-9").then().statusCode(200)

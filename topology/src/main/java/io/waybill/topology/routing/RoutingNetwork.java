@@ -19,8 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * An immutable snapshot of the network for {@link RoutePlanner}: facilities and lanes indexed by
@@ -32,11 +30,13 @@ import java.util.regex.Pattern;
  * time or cost, is left out and named in {@link #problems()}. When an id appears twice the record
  * with the latest updatedAt wins (equal times: the larger record text), so the snapshot never
  * depends on the order of the input collections.
+ *
+ * <p>The Avro records are kept, not copied (a snapshot of the whole network is rebuilt after
+ * every change, so copying would cost on each rebuild): treat the records given to and returned
+ * by a snapshot as read-only.
  */
 public final class RoutingNetwork {
 
-    // Departure times are local "HH:mm" (a one-digit hour is accepted too).
-    private static final Pattern TIME = Pattern.compile("([01]?\\d|2[0-3]):([0-5]\\d)");
     private static final int[] NO_DEPARTURES = new int[0];
 
     static final int HAZMAT = 1;
@@ -298,21 +298,47 @@ public final class RoutingNetwork {
         if (!times.isEmpty()) {
             deps = new int[times.size()];
             for (int k = 0; k < times.size(); k++) {
-                String time = times.get(k);
-                Matcher match = time == null ? null : TIME.matcher(time.trim());
-                if (match == null || !match.matches()) {
-                    wrong.add("departure time '" + time + "' is not HH:mm");
-                    continue;
-                }
-                deps[k] = Integer.parseInt(match.group(1)) * 60 + Integer.parseInt(match.group(2));
+                deps[k] = minuteOfDay(times.get(k));
+                if (deps[k] < 0) wrong.add("departure time '" + times.get(k) + "' is not HH:mm");
             }
-            deps = Arrays.stream(deps).sorted().distinct().toArray();
+            deps = sortedDistinct(deps);
         }
         if (!wrong.isEmpty()) {
             problems.add("lane " + id + ": " + String.join(", ", wrong) + "; left out");
             return null;
         }
         return deps;
+    }
+
+    /** "HH:mm" (or "H:mm") as minutes of the day, -1 if it is not a time of day. */
+    static int minuteOfDay(String time) {
+        if (time == null) return -1;
+        String t = time.trim();
+        int colon = t.indexOf(':');
+        if (colon < 1 || colon > 2 || t.length() != colon + 3) return -1;
+        int hours = digits(t, 0, colon);
+        int minutes = digits(t, colon + 1, colon + 3);
+        return hours < 0 || hours > 23 || minutes < 0 || minutes > 59 ? -1 : hours * 60 + minutes;
+    }
+
+    private static int digits(String s, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') return -1;
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
+
+    private static int[] sortedDistinct(int[] values) {
+        int[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = 0;
+        for (int v : sorted) {
+            if (n == 0 || sorted[n - 1] != v) sorted[n++] = v;
+        }
+        return n == sorted.length ? sorted : Arrays.copyOf(sorted, n);
     }
 
     private static ZoneTimeline zone(String timeZone) {

@@ -9,11 +9,11 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Multi;
 import io.waybill.contract.RouteLeg;
-import io.waybill.contract.RoutePlan;
 import io.waybill.contract.ShipmentException;
 import io.waybill.contract.ShipmentState;
 import io.waybill.contract.WaybillTopic;
 import io.waybill.topology.catalogue.WaybillSerdes;
+import io.waybill.topology.query.ExceptionView;
 import io.waybill.topology.query.ShipmentView;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -34,7 +34,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -226,46 +225,13 @@ public class LiveFeed {
     }
 
     /**
-     * The shipment as the engine's ShipmentView names it, plus the routing and SLA fields where the
-     * view does not have them (yet): routeStatus, routePlan, nextLegIndex, eta, slaStatus.
+     * The shipment as the engine's ShipmentView names it, without {@code exceptions}: the state topic
+     * does not carry them (they come as exception events), and an empty list would say "none".
      */
     ObjectNode shipmentJson(ShipmentState s) {
         ObjectNode node = json.valueToTree(ShipmentView.of(s));
-        putIfAbsent(node, "routeStatus", s.getRouteStatus() == null ? null : s.getRouteStatus().name());
-        putIfAbsent(node, "routePlan", s.getRoutePlan() == null ? null : routePlan(s.getRoutePlan()));
-        putIfAbsent(node, "nextLegIndex", s.getNextLegIndex());
-        putIfAbsent(node, "eta", s.getEta());
-        putIfAbsent(node, "slaStatus", s.getSlaStatus() == null ? null : s.getSlaStatus().name());
+        node.remove("exceptions");
         return node;
-    }
-
-    private void putIfAbsent(ObjectNode node, String field, Object value) {
-        if (!node.has(field)) node.set(field, json.valueToTree(value));
-    }
-
-    private static Map<String, Object> routePlan(RoutePlan plan) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("planId", plan.getPlanId());
-        m.put("revision", plan.getRevision());
-        m.put("plannedAt", plan.getPlannedAt());
-        m.put("reason", plan.getReason());
-        m.put("fromFacilityId", plan.getFromFacilityId());
-        m.put("toFacilityId", plan.getToFacilityId());
-        List<Map<String, Object>> legs = new ArrayList<>();
-        for (RouteLeg leg : plan.getLegs()) {
-            Map<String, Object> l = new LinkedHashMap<>();
-            l.put("laneId", leg.getLaneId());
-            l.put("fromFacilityId", leg.getFromFacilityId());
-            l.put("toFacilityId", leg.getToFacilityId());
-            l.put("carrier", leg.getCarrier());
-            l.put("mode", leg.getMode().name());
-            l.put("plannedDeparture", leg.getPlannedDeparture());
-            l.put("plannedArrival", leg.getPlannedArrival());
-            legs.add(l);
-        }
-        m.put("legs", legs);
-        m.put("arrivalAtDestination", plan.getArrivalAtDestination());
-        return m;
     }
 
     private String write(Object value) {
