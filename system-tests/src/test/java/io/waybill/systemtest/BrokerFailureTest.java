@@ -89,7 +89,7 @@ class BrokerFailureTest extends SystemTest {
             int ackedForShipment = entry.getValue().size();
             int maybe = unacknowledged.getOrDefault(shipmentId, Set.of()).size();
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                Http.Response response = Http.get(system.services.plannerApi().url() + "/api/v1/shipments/" + shipmentId);
+                Http.Response response = Http.get(system.services.plannerApi().url() + "/api/v1/shipments/" + shipmentId, system.services.token("viewer"));
                 assertThat(response.status()).as(response.body()).isEqualTo(200);
                 long applied = response.json().get("eventsApplied").asLong();
                 assertThat(applied).as(shipmentId + " events applied").isBetween((long) ackedForShipment, (long) ackedForShipment + maybe);

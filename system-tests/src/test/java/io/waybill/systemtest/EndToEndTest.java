@@ -32,7 +32,7 @@ class EndToEndTest extends SystemTest {
         // when the planner-api is asked, then it returns the engine's state of the shipment
         String url = system.services.plannerApi().url() + "/api/v1/shipments/" + shipmentId;
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
-            Http.Response response = Http.get(url);
+            Http.Response response = Http.get(url, system.services.token("viewer"));
             assertThat(response.status()).as(response.body()).isEqualTo(200);
             JsonNode state = response.json();
             assertThat(state.get("shipmentId").asText()).isEqualTo(shipmentId);
@@ -41,7 +41,7 @@ class EndToEndTest extends SystemTest {
             assertThat(state.get("eventsApplied").asLong()).isEqualTo(2);
             assertThat(state.get("lastEventAt").isNull()).isFalse();
         });
-        assertThat(Http.get(system.services.plannerApi().url() + "/api/v1/shipments/NO-SUCH-" + shipmentId).status()).isEqualTo(404);
+        assertThat(Http.get(system.services.plannerApi().url() + "/api/v1/shipments/NO-SUCH-" + shipmentId, system.services.token("viewer")).status()).isEqualTo(404);
     }
 
     @Test
@@ -52,20 +52,20 @@ class EndToEndTest extends SystemTest {
         assertThat(Http.postJson(gateway, ShipmentJourneys.event(ShipmentJourneys.newEventId(), shipmentId, 0)).status()).isEqualTo(202);
         assertThat(Http.postJson(gateway, ShipmentJourneys.event(ShipmentJourneys.newEventId(), shipmentId, 1)).status()).isEqualTo(202);
         String api = system.services.plannerApi().url() + "/api/v1/shipments/" + shipmentId;
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(Http.get(api).status()).isEqualTo(200));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(Http.get(api, system.services.token("viewer")).status()).isEqualTo(200));
 
         // when a planner holds it and reads it back waiting for that command
-        Http.Response accepted = Http.postJson(api + "/commands", "{\"type\":\"HOLD\",\"reason\":\"customs check\"}");
+        Http.Response accepted = Http.postJson(api + "/commands", "{\"type\":\"HOLD\",\"reason\":\"customs check\"}", system.services.token("planner"));
         assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
         String commandId = accepted.json().get("commandId").asText();
-        Http.Response read = Http.get(api + "?afterCommand=" + commandId + "&waitSeconds=20");
+        Http.Response read = Http.get(api + "?afterCommand=" + commandId + "&waitSeconds=20", system.services.token("viewer"));
 
         // then the read already shows the command's effect, and the history names it
         assertThat(read.status()).as(read.body()).isEqualTo(200);
         assertThat(read.json().get("status").asText()).isEqualTo("HELD");
         assertThat(read.json().get("holdReason").asText()).isEqualTo("customs check");
         assertThat(read.json().get("lastCommandId").asText()).isEqualTo(commandId);
-        JsonNode history = Http.get(api + "/history").json();
+        JsonNode history = Http.get(api + "/history", system.services.token("viewer")).json();
         assertThat(history.get("entries").findValuesAsText("id")).contains(commandId);
     }
 

@@ -37,6 +37,20 @@ final class Http {
         return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build());
     }
 
+    /** A GET to the planner-api with a bearer token (the gateway authenticates sources by API key instead). */
+    static Response get(String url, String bearer) {
+        return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(45)).header("Authorization", "Bearer " + bearer)
+                .GET().build());
+    }
+
+    /** A POST to the planner-api with a bearer token. */
+    static Response postJson(String url, String body, String bearer) {
+        return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(45))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + bearer)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
     static Response postJson(String url, String body) {
         return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(45))
                 .header("Content-Type", "application/json")

@@ -14,9 +14,6 @@ import io.waybill.topology.workflow.Workflow;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneId;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -264,19 +261,9 @@ public final class ShipmentRouter {
         return Duration.ofMinutes(f.get().getStatus() == FacilityStatus.CONGESTED ? 2L * minutes : minutes);
     }
 
-    /** The lane's first scheduled departure at or after {@code notBefore}, in its origin's time zone. */
+    /** The lane's first scheduled departure at or after {@code notBefore} (the planner's own schedule logic). */
     static Instant nextDeparture(Lane lane, RoutingNetwork network, Instant notBefore) {
-        List<Integer> minutes = network.departureMinutes(lane.getLaneId());
-        if (minutes.isEmpty()) return notBefore;
-        ZoneId zone = network.facility(lane.getFromFacilityId()).map(f -> ZoneId.of(f.getTimeZone())).orElse(ZoneId.of("UTC"));
-        LocalDate day = notBefore.atZone(zone).toLocalDate();
-        for (int d = 0; d < 3; d++) {
-            for (int m : minutes) {
-                Instant candidate = ZonedDateTime.of(day.plusDays(d).atStartOfDay(), zone).plusMinutes(m).toInstant();
-                if (!candidate.isBefore(notBefore)) return candidate;
-            }
-        }
-        return notBefore;
+        return network.nextDeparture(lane.getLaneId(), notBefore).orElse(notBefore);
     }
 
     /** ON_TIME, AT_RISK (the ETA within the workflow's margin of the promise) or LATE. */
