@@ -63,10 +63,10 @@ class ShipmentQueryResourceTest {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                 given().get("/internal/shipments/{id}/history", shipmentId).then().statusCode(200)
                         .body("workflowName", equalTo("standard-parcel"))
-                        .body("entries.size()", equalTo(2))
-                        .body("entries[0].type", equalTo("SHIPMENT_CREATED"))
-                        .body("entries[1].outcome", equalTo("APPLIED"))
-                        .body("entries[1].facilityId", equalTo("HAM-HUB")));
+                        .body("entries.findAll { it.kind != 'ROUTING' }.size()", equalTo(2))
+                        .body("entries.findAll { it.kind != 'ROUTING' }[0].type", equalTo("SHIPMENT_CREATED"))
+                        .body("entries.findAll { it.kind != 'ROUTING' }[1].outcome", equalTo("APPLIED"))
+                        .body("entries.findAll { it.kind != 'ROUTING' }[1].facilityId", equalTo("HAM-HUB")));
 
         // and the facility list finds it
         given().queryParam("facility", "HAM-HUB").queryParam("limit", 50).get("/internal/shipments")

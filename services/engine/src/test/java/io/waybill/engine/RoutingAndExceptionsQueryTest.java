@@ -1,0 +1,126 @@
+package io.waybill.engine;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.waybill.contract.ArrivedAtFacility;
+import io.waybill.contract.Damaged;
+import io.waybill.contract.ServiceLevel;
+import io.waybill.contract.ShipmentCreated;
+import io.waybill.contract.ShipmentEvent;
+import io.waybill.contract.WaybillTopic;
+import io.waybill.testkit.WaybillTestResource;
+import io.waybill.topology.catalogue.WaybillSerdes;
+import io.waybill.topology.routing.PublishNetwork;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
+
+/**
+ * Routing and exceptions through the engine's query API, on a real cluster with the seed network
+ * published by the real {@code PublishNetwork} command.
+ */
+@QuarkusTest
+@QuarkusTestResource(WaybillTestResource.class)
+class RoutingAndExceptionsQueryTest {
+
+    @BeforeAll
+    static void publishTheSeedNetwork() {
+        var platform = WaybillTestResource.platform();
+        assertThat(PublishNetwork.run(new String[]{"--bootstrap-servers", platform.kafka().bootstrapServers(),
+                "--registry-url", platform.registry().apiUrl()})).isZero();
+    }
+
+    @Test
+    void a_booking_between_seed_depots_is_planned_and_served_with_its_plan_eta_and_sla() throws Exception {
+        // given a shipment Berlin → Munich booked with a promise three days out
+        String id = "RTE-" + UUID.randomUUID();
+        Instant t0 = Instant.now();
+        publish(event(id, t0, ShipmentCreated.newBuilder().setOrigin("DE-DEP-BER1").setDestination("DE-DEP-MUC1")
+                .setServiceLevel(ServiceLevel.STANDARD).setWeightKg(3.0).setHandling(List.of())
+                .setPromisedDeliveryAt(t0.plus(Duration.ofDays(3))).build()));
+
+        // then the engine serves a route plan from origin to destination with an ETA before the promise
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                given().get("/internal/shipments/{id}", id).then().statusCode(200)
+                        .body("routeStatus", equalTo("PLANNED"))
+                        .body("routePlan.fromFacilityId", equalTo("DE-DEP-BER1"))
+                        .body("routePlan.toFacilityId", equalTo("DE-DEP-MUC1"))
+                        .body("routePlan.legs.size()", greaterThanOrEqualTo(1))
+                        .body("eta", notNullValue())
+                        .body("slaStatus", equalTo("ON_TIME")));
+        // and the shipment is counted as expected inbound at its destination within the next three days
+        given().queryParam("hours", 72).get("/internal/facilities/{id}/load", "DE-DEP-MUC1").then().statusCode(200)
+                .body("expectedInbound", greaterThanOrEqualTo(1));
+    }
+
+    @Test
+    void damage_is_an_open_exception_listed_by_facility_and_type_counted_and_shown_on_the_shipment() throws Exception {
+        // given a shipment damaged at the Berlin depot
+        String id = "EXC-" + UUID.randomUUID();
+        Instant t0 = Instant.now();
+        publish(event(id, t0, ShipmentCreated.newBuilder().setOrigin("DE-DEP-BER1").setDestination("DE-DEP-MUC1")
+                .setServiceLevel(ServiceLevel.STANDARD).setWeightKg(3.0).setHandling(List.of()).build()));
+        publish(event(id, t0.plusSeconds(60), new ArrivedAtFacility("DE-DEP-BER1")));
+        publish(event(id, t0.plusSeconds(120), new Damaged("DE-DEP-BER1", "forklift")));
+
+        // then the exception is listed, counted, and part of the shipment's answer
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                given().queryParam("facility", "DE-DEP-BER1").queryParam("type", "DAMAGED").get("/internal/exceptions")
+                        .then().statusCode(200).body("items.exceptionId", hasItem(id + ":DAMAGED:1")));
+        given().get("/internal/exceptions/counts").then().statusCode(200)
+                .body("byType.DAMAGED", greaterThanOrEqualTo(1)).body("byFacility.DE-DEP-BER1", greaterThanOrEqualTo(1));
+        given().get("/internal/shipments/{id}", id).then().statusCode(200)
+                .body("exceptions.type", hasItem("DAMAGED"));
+        given().get("/internal/facilities/{id}/load", "DE-DEP-BER1").then().statusCode(200)
+                .body("onHand", greaterThanOrEqualTo(1)).body("openExceptions", greaterThanOrEqualTo(1));
+
+        // and bad filters are 400 with the reason
+        given().queryParam("type", "NOT_A_TYPE").get("/internal/exceptions").then().statusCode(400);
+        given().queryParam("olderThan", "two hours").get("/internal/exceptions").then().statusCode(400);
+    }
+
+    @Test
+    void shipments_are_listed_by_sla_status_and_workflow() throws Exception {
+        String id = "SLA-" + UUID.randomUUID();
+        Instant t0 = Instant.now();
+        publish(event(id, t0, ShipmentCreated.newBuilder().setOrigin("DE-DEP-BER1").setDestination("DE-DEP-MUC1")
+                .setServiceLevel(ServiceLevel.EXPRESS).setWeightKg(1.0).setHandling(List.of())
+                .setPromisedDeliveryAt(t0.plus(Duration.ofDays(5))).build()));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                given().queryParam("workflow", "express").queryParam("slaStatus", "ON_TIME").queryParam("limit", 500)
+                        .get("/internal/shipments").then().statusCode(200).body("items.shipmentId", hasItem(id)));
+    }
+
+    private static ShipmentEvent event(String shipmentId, Instant at, Object payload) {
+        return ShipmentEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setShipmentId(shipmentId)
+                .setOccurredAt(at).setRecordedAt(at).setSource("engine-test").setPayload(payload).build();
+    }
+
+    private static void publish(ShipmentEvent event) throws Exception {
+        var platform = WaybillTestResource.platform();
+        var serde = WaybillSerdes.withRegistry(platform.registry().apiUrl()).value(ShipmentEvent.class);
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.kafka().bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(), serde.serializer())) {
+            producer.send(new ProducerRecord<>(WaybillTopic.SHIPMENT_EVENTS.topicName(), event.getShipmentId(), event)).get();
+        }
+    }
+}
