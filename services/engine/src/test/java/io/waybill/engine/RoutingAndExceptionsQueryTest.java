@@ -91,6 +91,10 @@ class RoutingAndExceptionsQueryTest {
         given().get("/internal/facilities/{id}/load", "DE-DEP-BER1").then().statusCode(200)
                 .body("onHand", greaterThanOrEqualTo(1)).body("openExceptions", greaterThanOrEqualTo(1));
 
+        // and the open-exceptions gauge counts it for the alerts
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(given().get("/q/metrics").asString())
+                .containsPattern("waybill_exceptions_open\\{[^}]*severity=\"high\"[^}]*\\} [1-9]"));
+
         // and bad filters are 400 with the reason
         given().queryParam("type", "NOT_A_TYPE").get("/internal/exceptions").then().statusCode(400);
         given().queryParam("olderThan", "two hours").get("/internal/exceptions").then().statusCode(400);
