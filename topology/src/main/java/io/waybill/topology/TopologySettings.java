@@ -12,13 +12,26 @@ import java.time.Duration;
  * @param timerBatch at most this many timers fire per tick and task, so a burst cannot stall event processing
  * @param rerouteBatch at most this many queued re-plans run per tick and task
  * @param tickBudget a tick stops early after this long and continues at the next one
+ * @param finishedRetention how long a finished shipment (delivered, cancelled, returned) is kept before
+ *                          its state, history and exceptions are purged (and a tombstone published)
  */
-public record TopologySettings(Duration dedupeWindow, Duration tickInterval, int timerBatch, int rerouteBatch, Duration tickBudget) {
+public record TopologySettings(Duration dedupeWindow, Duration tickInterval, int timerBatch, int rerouteBatch, Duration tickBudget,
+                               Duration finishedRetention) {
+
+    public static final Duration DEFAULT_FINISHED_RETENTION = Duration.ofDays(30);
 
     public static final TopologySettings DEFAULTS = new TopologySettings(WaybillStores.DEFAULT_DEDUPE_WINDOW, Duration.ofSeconds(1),
-            5_000, 2_000, Duration.ofMillis(500));
+            5_000, 2_000, Duration.ofMillis(500), DEFAULT_FINISHED_RETENTION);
+
+    public TopologySettings(Duration dedupeWindow, Duration tickInterval, int timerBatch, int rerouteBatch, Duration tickBudget) {
+        this(dedupeWindow, tickInterval, timerBatch, rerouteBatch, tickBudget, DEFAULT_FINISHED_RETENTION);
+    }
 
     public TopologySettings withDedupeWindow(Duration window) {
-        return new TopologySettings(window, tickInterval, timerBatch, rerouteBatch, tickBudget);
+        return new TopologySettings(window, tickInterval, timerBatch, rerouteBatch, tickBudget, finishedRetention);
+    }
+
+    public TopologySettings withFinishedRetention(Duration retention) {
+        return new TopologySettings(dedupeWindow, tickInterval, timerBatch, rerouteBatch, tickBudget, retention);
     }
 }

@@ -277,4 +277,30 @@ class TimersAndExceptionsTopologyTest {
         assertThat(keys).hasSize(state.getTimers().size()).isSorted();
         state.getTimers().forEach((name, due) -> assertThat(keys).contains(String.format("%013d", due.toEpochMilli()) + "|T11|" + name));
     }
+
+    @Test
+    void a_finished_shipment_is_purged_after_its_retention_with_a_tombstone() {
+        // given a delivered shipment with an exception
+        Events s = new Events("T12", T0);
+        engine.pipe(s.created("A", "B"));
+        engine.pipe(s.arrived("A"));
+        engine.pipe(s.damaged("A"));
+        var delivered = s.delivered("front desk");
+        engine.pipe(delivered);
+        assertThat(engine.state("T12").getTimers()).containsKey("PURGE");
+
+        // when its retention (30 days) has passed
+        engine.advanceTo(delivered.getOccurredAt().plus(Duration.ofDays(30)).plusSeconds(2));
+
+        // then nothing is left of it, and the state topic got a tombstone
+        assertThat(engine.state("T12")).isNull();
+        assertThat(engine.history("T12")).isEmpty();
+        assertThat(engine.exception("T12", ExceptionType.DAMAGED)).isNull();
+        var states = engine.driver.createOutputTopic(io.waybill.contract.WaybillTopic.SHIPMENT_STATE.topicName(),
+                engine.serdes.key().deserializer(), engine.serdes.value(io.waybill.contract.ShipmentState.class).deserializer());
+        assertThat(states.readKeyValuesToList()).last().satisfies(kv -> {
+            assertThat(kv.key).isEqualTo("T12");
+            assertThat(kv.value).isNull();
+        });
+    }
 }

@@ -20,8 +20,9 @@ public class EngineTopology {
                              @ConfigProperty(name = "waybill.engine.tick-interval", defaultValue = "PT1S") Duration tickInterval,
                              @ConfigProperty(name = "waybill.engine.timer-batch", defaultValue = "5000") int timerBatch,
                              @ConfigProperty(name = "waybill.engine.reroute-batch", defaultValue = "2000") int rerouteBatch,
-                             @ConfigProperty(name = "waybill.engine.tick-budget", defaultValue = "PT0.5S") Duration tickBudget) {
+                             @ConfigProperty(name = "waybill.engine.tick-budget", defaultValue = "PT0.5S") Duration tickBudget,
+                             @ConfigProperty(name = "waybill.engine.finished-retention", defaultValue = "P30D") Duration finishedRetention) {
         return WaybillTopology.build(WaybillSerdes.withRegistry(registryUrl),
-                new TopologySettings(dedupeWindow, tickInterval, timerBatch, rerouteBatch, tickBudget));
+                new TopologySettings(dedupeWindow, tickInterval, timerBatch, rerouteBatch, tickBudget, finishedRetention));
     }
 }

@@ -266,6 +266,10 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
         Workflow workflow = catalog.get(state.getWorkflowName(), state.getWorkflowVersion());
         Change change = new Change(timer.shipmentId(), state, marked, null, workflow, now, now.toEpochMilli());
         String name = timer.name();
+        if (name.equals(ShipmentTimers.PURGE)) {
+            purge(state, now);
+            return;
+        }
         String at = facilityOf(state);
         switch (name) {
             case ShipmentTimers.DWELL -> change.raise(ExceptionType.DWELL_EXCEEDED, null, at,
@@ -297,6 +301,29 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
             }
         }
         change.finish();
+    }
+
+    /**
+     * The end of a finished shipment's retention: its state, history, exceptions, index entries and
+     * timers go, and a tombstone tells the compacted state topic. A scan arriving later starts a new,
+     * unbooked shipment (the dedupe window is shorter than the retention).
+     */
+    private void purge(ShipmentState state, Instant now) {
+        String id = state.getShipmentId();
+        List<String> exceptionKeys = new ArrayList<>();
+        try (KeyValueIterator<String, ShipmentException> it = exceptions.range(id + "|", id + "|~")) {
+            it.forEachRemaining(kv -> {
+                exceptionKeys.add(kv.key);
+                io.waybill.topology.exception.ExceptionIndex.keys(kv.value).forEach(exceptionIndex::delete);
+            });
+        }
+        exceptionKeys.forEach(exceptions::delete);
+        state.getTimers().forEach((name, due) -> timers.delete(ShipmentTimers.storeKey(due, id, name)));
+        ShipmentIndex.keys(state).forEach(index::delete);
+        histories.delete(id);
+        states.delete(id);
+        context.forward(new Record<String, Object>(id, null, now.toEpochMilli()), STATE_SINK);
+        LOG.debug("shipment {} purged {} after it finished", id, settings.finishedRetention());
     }
 
     private void watchNetwork(long wallClock) {
@@ -553,7 +580,7 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
 
         void finish() {
             List<ShipmentException> active = activeExceptions();
-            Map<String, Instant> wanted = ShipmentTimers.desired(state, workflow, active);
+            Map<String, Instant> wanted = ShipmentTimers.desired(state, workflow, active, settings.finishedRetention());
             Map<String, Instant> had = state.getTimers();
             Map<String, Instant> fired = ShipmentTimers.stillFired(state, workflow, active);
             if (!wanted.equals(had) || !fired.equals(state.getFiredTimers())) {

@@ -28,6 +28,8 @@ public final class ShipmentTimers {
     public static final String MISSED_SCAN = "MISSED_SCAN";
     public static final String SLA_AT_RISK = "SLA_AT_RISK";
     public static final String SLA_BREACHED = "SLA_BREACHED";
+    /** A finished shipment's retention ends: its state, history and exceptions are purged. */
+    public static final String PURGE = "PURGE";
     /** Escalation of an exception type: "ESCALATE:MISSED_SCAN". */
     public static final String ESCALATE = "ESCALATE:";
 
@@ -36,7 +38,16 @@ public final class ShipmentTimers {
 
     /** The deadlines not yet fired: what the timer store should hold for the shipment. */
     public static Map<String, Instant> desired(ShipmentState s, Workflow workflow, Collection<ShipmentException> exceptions) {
+        return desired(s, workflow, exceptions, null);
+    }
+
+    /** As {@link #desired(ShipmentState, Workflow, Collection)}, with a purge deadline for finished shipments. */
+    public static Map<String, Instant> desired(ShipmentState s, Workflow workflow, Collection<ShipmentException> exceptions,
+                                               Duration finishedRetention) {
         Map<String, Instant> timers = deadlines(s, workflow, exceptions);
+        if (finishedRetention != null && s != null && Workflow.FINAL.contains(s.getStatus()) && s.getStatusSince() != null) {
+            timers.put(PURGE, s.getStatusSince().plus(finishedRetention));
+        }
         if (s != null) timers.entrySet().removeIf(t -> t.getValue().equals(s.getFiredTimers().get(t.getKey())));
         return timers;
     }
