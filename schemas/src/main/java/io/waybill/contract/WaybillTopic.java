@@ -14,6 +14,8 @@ public enum WaybillTopic {
     ROUTING_INSTRUCTIONS,
     SHIPMENT_EXCEPTIONS,
     NOTIFICATIONS,
+    LANE_LOAD_DELTAS,
+    LANE_LOAD,
     DEAD_LETTERS;
 
     /** The topic's name as the catalogue gives it. */

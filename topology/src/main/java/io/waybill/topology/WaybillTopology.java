@@ -52,6 +52,10 @@ public final class WaybillTopology {
     static final String WORKFLOWS_SOURCE = "workflows-source";
     static final String FACILITIES_SOURCE = "facilities-source";
     static final String LANES_SOURCE = "lanes-source";
+    static final String LANE_LOAD_DELTAS_SOURCE = "lane-load-deltas-source";
+    static final String LANE_LOAD_AGGREGATOR = "lane-load-aggregator";
+    static final String LANE_LOAD_SINK = "lane-load-sink";
+    static final String LANE_LOAD_SOURCE = "lane-load-source";
     static final String SHIPMENT_PROCESSOR = "shipment-processor";
 
     private WaybillTopology() {
@@ -116,6 +120,19 @@ public final class WaybillTopology {
                 LANES_SOURCE, keys.deserializer(), laneSerde.deserializer(), WaybillTopic.LANES.topicName(),
                 "network-lanes-updater", () -> new NetworkUpdater<>(WaybillStores.LANES, snapshots));
 
+        // Lane load: deltas from every task, summed per lane and day by one aggregator, read back by all as a global store.
+        topology.addSink(ShipmentProcessor.LANE_LOAD_SINK, WaybillTopic.LANE_LOAD_DELTAS.topicName(),
+                keys.serializer(), Serdes.Long().serializer(), SHIPMENT_PROCESSOR);
+        topology.addSource(LANE_LOAD_DELTAS_SOURCE, keys.deserializer(), Serdes.Long().deserializer(), WaybillTopic.LANE_LOAD_DELTAS.topicName());
+        topology.addProcessor(LANE_LOAD_AGGREGATOR, LaneLoadAggregator::new, LANE_LOAD_DELTAS_SOURCE);
+        topology.addStateStore(logged(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WaybillStores.LANE_LOAD_TOTALS), keys,
+                Serdes.Long())), LANE_LOAD_AGGREGATOR);
+        topology.addSink(LANE_LOAD_SINK, WaybillTopic.LANE_LOAD.topicName(), keys.serializer(), Serdes.Long().serializer(), LANE_LOAD_AGGREGATOR);
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WaybillStores.LANE_LOAD), keys, Serdes.Long())
+                        .withLoggingDisabled(),
+                LANE_LOAD_SOURCE, keys.deserializer(), Serdes.Long().deserializer(), WaybillTopic.LANE_LOAD.topicName(),
+                "lane-load-updater", () -> new NetworkUpdater<>(WaybillStores.LANE_LOAD, null));
+
         topology.addSink(ShipmentProcessor.INSTRUCTION_SINK, WaybillTopic.ROUTING_INSTRUCTIONS.topicName(),
                 keys.serializer(), serdes.value(RoutingInstruction.class).serializer(), SHIPMENT_PROCESSOR);
         topology.addSink(ShipmentProcessor.NOTIFICATION_SINK, WaybillTopic.NOTIFICATIONS.topicName(),
@@ -134,6 +151,27 @@ public final class WaybillTopology {
     private static <S extends org.apache.kafka.streams.processor.StateStore> org.apache.kafka.streams.state.StoreBuilder<S> logged(
             org.apache.kafka.streams.state.StoreBuilder<S> builder) {
         return builder.withLoggingEnabled(Map.of());
+    }
+
+    /** Sums the booking deltas of a lane and day and publishes the total (the key's partition owns it). */
+    static final class LaneLoadAggregator implements Processor<String, Long, String, Long> {
+        private ProcessorContext<String, Long> context;
+        private KeyValueStore<String, Long> totals;
+
+        @Override
+        public void init(ProcessorContext<String, Long> context) {
+            this.context = context;
+            this.totals = context.getStateStore(WaybillStores.LANE_LOAD_TOTALS);
+        }
+
+        @Override
+        public void process(Record<String, Long> record) {
+            if (record.key() == null || record.value() == null) return;
+            Long current = totals.get(record.key());
+            long total = Math.max(0, (current == null ? 0 : current) + record.value());
+            totals.put(record.key(), total);
+            context.forward(record.withValue(total));
+        }
     }
 
     /** Keeps a network global store equal to its topic and tells the snapshots that the network changed. */
@@ -156,7 +194,7 @@ public final class WaybillTopology {
         public void process(Record<String, V> record) {
             if (record.value() == null) store.delete(record.key());
             else store.put(record.key(), record.value());
-            snapshots.changed();
+            if (snapshots != null) snapshots.changed();
         }
     }
 

@@ -104,8 +104,12 @@ final class EngineDriver implements AutoCloseable {
     }
 
     void lane(String id, String from, String to, int minutes, double cost, boolean disrupted) {
+        lane(id, from, to, minutes, cost, disrupted, 10_000);
+    }
+
+    void lane(String id, String from, String to, int minutes, double cost, boolean disrupted, int dailyCapacity) {
         lanes.pipeInput(id, Lane.newBuilder().setLaneId(id).setFromFacilityId(from).setToFacilityId(to).setCarrier("test-carrier")
-                .setMode(TransportMode.ROAD).setTransitMinutes(minutes).setDepartureTimes(new ArrayList<>()).setDailyCapacity(10_000)
+                .setMode(TransportMode.ROAD).setTransitMinutes(minutes).setDepartureTimes(new ArrayList<>()).setDailyCapacity(dailyCapacity)
                 .setCost(cost).setAllowedHandling(new ArrayList<>()).setDisrupted(disrupted).setUpdatedAt(T0).build());
     }
 

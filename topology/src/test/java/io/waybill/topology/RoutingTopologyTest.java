@@ -213,4 +213,39 @@ class RoutingTopologyTest {
         assertThat(late.getSlaStatus()).isEqualTo(SlaStatus.LATE);
         ShipmentStateAssert.open(engine.exception("R10", ExceptionType.SLA_AT_RISK));
     }
+
+    @Test
+    void a_lane_full_for_the_day_sends_the_next_shipment_another_way() {
+        // given A → H1 takes one shipment a day, and one shipment already booked on it
+        engine.lane("A-H1", "A", "H1", 60, 10, false, 1);
+        Events first = new Events("R11", T0);
+        engine.pipe(first.created("A", "B"));
+        assertThat(lanes(engine.state("R11"))).containsExactly("A-H1", "H1-B");
+
+        // when a second shipment is booked for the same day
+        Events second = new Events("R12", T0);
+        engine.pipe(second.created("A", "B"));
+
+        // then it goes via H2, and the network-wide load says A-H1 is full that day
+        assertThat(lanes(engine.state("R12"))).containsExactly("A-H2", "H2-B");
+        var load = engine.driver.<String, Long>getKeyValueStore(io.waybill.topology.catalogue.WaybillStores.LANE_LOAD);
+        var departure = engine.state("R11").getRoutePlan().getLegs().get(0).getPlannedDeparture();
+        assertThat(load.get(io.waybill.topology.capacity.LaneLoad.key("A-H1", departure))).isEqualTo(1L);
+    }
+
+    @Test
+    void a_re_plan_releases_the_lanes_of_the_old_plan() {
+        Events s = new Events("R13", T0);
+        engine.pipe(s.created("A", "B"));
+        var departure = engine.state("R13").getRoutePlan().getLegs().get(0).getPlannedDeparture();
+        var load = engine.driver.<String, Long>getKeyValueStore(io.waybill.topology.catalogue.WaybillStores.LANE_LOAD);
+        assertThat(load.get(io.waybill.topology.capacity.LaneLoad.key("A-H1", departure))).isEqualTo(1L);
+
+        engine.facility("H1", FacilityStatus.CLOSED);
+        engine.advance(Duration.ofSeconds(2));
+
+        assertThat(load.get(io.waybill.topology.capacity.LaneLoad.key("A-H1", departure))).isZero();
+        var now = engine.state("R13").getRoutePlan().getLegs().get(0).getPlannedDeparture();
+        assertThat(load.get(io.waybill.topology.capacity.LaneLoad.key("A-H2", now))).isEqualTo(1L);
+    }
 }

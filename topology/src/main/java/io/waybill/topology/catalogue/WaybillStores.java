@@ -44,6 +44,12 @@ public final class WaybillStores {
     /** The facility and lane statuses this task has already acted on, so each network change is acted on once. */
     public static final String NETWORK_OBSERVED = "network-observed";
 
+    /** Shipments planned per "laneId@day", summed from the engine's booking deltas (the aggregator's own store). */
+    public static final String LANE_LOAD_TOTALS = "lane-load-totals";
+
+    /** Global store of the network-wide totals, read when planning to honour lanes' daily capacity. */
+    public static final String LANE_LOAD = "lane-load";
+
     /** Default dedupe window: warehouses resend within hours; a week covers long outages. */
     public static final Duration DEFAULT_DEDUPE_WINDOW = Duration.ofDays(7);
 

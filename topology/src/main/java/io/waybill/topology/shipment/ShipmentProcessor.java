@@ -76,12 +76,14 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
     public static final String NOTIFICATION_SINK = "notification-sink";
     /** Commands the engine issues itself (a return after the last failed delivery attempt). */
     public static final String COMMAND_SINK = "engine-command-sink";
+    /** +1/-1 per lane and day a plan books or releases, for the network-wide lane load. */
+    public static final String LANE_LOAD_SINK = "lane-load-delta-sink";
 
     private static final Logger LOG = LoggerFactory.getLogger(ShipmentProcessor.class);
 
     private final TopologySettings settings;
     private final NetworkSnapshots snapshots;
-    private final ShipmentRouter router = new ShipmentRouter(new RoutePlanner());
+    private ShipmentRouter router;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, ShipmentState> states;
     private KeyValueStore<String, ShipmentHistory> histories;
@@ -117,6 +119,8 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
         this.observed = context.getStateStore(WaybillStores.NETWORK_OBSERVED);
         this.facilities = context.getStateStore(WaybillStores.FACILITIES);
         this.lanes = context.getStateStore(WaybillStores.LANES);
+        ReadOnlyKeyValueStore<String, Long> laneLoad = context.getStateStore(WaybillStores.LANE_LOAD);
+        this.router = new ShipmentRouter(new RoutePlanner(io.waybill.topology.capacity.LaneLoad.capacity(laneLoad, this::network)));
         KeyValueStore<String, WorkflowDefinition> definitions = context.getStateStore(WaybillStores.WORKFLOW_DEFINITIONS);
         this.catalog = new WorkflowCatalog(() -> {
             List<WorkflowDefinition> all = new ArrayList<>();
@@ -593,6 +597,7 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
                 state = ShipmentState.newBuilder(state).setTimers(new HashMap<>(wanted)).setFiredTimers(new HashMap<>(fired)).build();
             }
             if (historyChanged) histories.put(shipmentId, history);
+            bookLanes();
             if (!Objects.equals(before, state)) {
                 if (before != null && !state.getUpdatedAt().isAfter(before.getUpdatedAt())) {
                     state = ShipmentState.newBuilder(state).setUpdatedAt(now).build();
@@ -601,6 +606,25 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
                 reindex(before, state);
                 context.forward(new Record<String, Object>(shipmentId, state, timestamp), STATE_SINK);
             }
+        }
+
+        /** A new plan books its lanes' departures and releases the old plan's (travelled legs stay counted). */
+        void bookLanes() {
+            var was = before == null || before.getRoutePlan() == null ? java.util.Map.<String, Long>of()
+                    : io.waybill.topology.capacity.LaneLoad.bookings(before.getRoutePlan(), 0);
+            var is = state.getRoutePlan() == null ? java.util.Map.<String, Long>of()
+                    : io.waybill.topology.capacity.LaneLoad.bookings(state.getRoutePlan(), 0);
+            if (before != null && before.getRoutePlan() != null && state.getRoutePlan() != null
+                    && before.getRoutePlan().getPlanId().equals(state.getRoutePlan().getPlanId())) {
+                // Same plan, re-timed: keep the booking of the legs already travelled, move the rest.
+                was = io.waybill.topology.capacity.LaneLoad.bookings(before.getRoutePlan(), state.getNextLegIndex());
+                is = io.waybill.topology.capacity.LaneLoad.bookings(state.getRoutePlan(), state.getNextLegIndex());
+            } else if (before != null && before.getRoutePlan() != null) {
+                // A new plan: the old plan's travelled legs were used; release only those not travelled.
+                was = io.waybill.topology.capacity.LaneLoad.bookings(before.getRoutePlan(), before.getNextLegIndex());
+            }
+            io.waybill.topology.capacity.LaneLoad.deltas(was, is).forEach((key, delta) ->
+                    context.forward(new Record<String, Object>(key, delta, timestamp), LANE_LOAD_SINK));
         }
 
         List<ShipmentException> activeExceptions() {
