@@ -26,8 +26,11 @@ public class CatalogueConfigSource implements ConfigSource {
     }
 
     private static Map<String, String> values() {
+        // Every topic the topology reads: Streams must not start before the provisioner made them.
         return Map.of(SOURCE_TOPICS, String.join(",", WaybillTopic.SHIPMENT_EVENTS.topicName(),
-                WaybillTopic.PLANNER_COMMANDS.topicName(), WaybillTopic.WORKFLOWS.topicName()));
+                WaybillTopic.PLANNER_COMMANDS.topicName(), WaybillTopic.WORKFLOWS.topicName(),
+                WaybillTopic.FACILITIES.topicName(), WaybillTopic.LANES.topicName(),
+                WaybillTopic.LANE_LOAD_DELTAS.topicName(), WaybillTopic.LANE_LOAD.topicName()));
     }
 
     @Override
