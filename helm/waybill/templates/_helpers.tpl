@@ -328,6 +328,56 @@ KAFKA_BOOTSTRAP_SERVERS: {{ .Values.kafka.bootstrapServers | quote }}
 {{- end }}
 
 {{/* ---------------------------------------------------------------------------------------------
+Bearer token verification (gateway, planner API): a public key from a Secret or a JWKS URL
+--------------------------------------------------------------------------------------------- */}}
+
+{{/* Where a service's verification key is mounted: (dict "component" "gateway" "jwt" .Values.gateway.auth.jwt) */}}
+{{- define "waybill.jwt.keyDir" -}}
+/etc/waybill/{{ .component }}/jwt
+{{- end }}
+
+{{/* True (non-empty) when the service can verify tokens: (dict "jwt" ...) */}}
+{{- define "waybill.jwt.configured" -}}
+{{- if or .jwt.publicKeySecret .jwt.jwksUrl }}true{{ end }}
+{{- end }}
+
+{{/*
+ConfigMap entries of token verification: (dict "component" "gateway" "jwt" .Values.gateway.auth.jwt).
+mp.jwt.verify.publickey.location takes a key file or a JWKS URL alike.
+*/}}
+{{- define "waybill.jwt.variables" -}}
+{{- if .jwt.publicKeySecret }}
+MP_JWT_VERIFY_PUBLICKEY_LOCATION: {{ printf "file:%s/%s" (include "waybill.jwt.keyDir" .) .jwt.publicKeySecretKey | quote }}
+{{- else if .jwt.jwksUrl }}
+MP_JWT_VERIFY_PUBLICKEY_LOCATION: {{ .jwt.jwksUrl | quote }}
+{{- end }}
+{{- with .jwt.issuer }}
+MP_JWT_VERIFY_ISSUER: {{ . | quote }}
+{{- end }}
+{{- end }}
+
+{{/* The key's Secret volume: read-only, readable by the pod's group (fsGroup) only. */}}
+{{- define "waybill.jwt.volumes" -}}
+{{- if .jwt.publicKeySecret }}
+- name: {{ .component }}-jwt-key
+  secret:
+    secretName: {{ .jwt.publicKeySecret }}
+    defaultMode: 288 # 0440
+    items:
+      - key: {{ .jwt.publicKeySecretKey }}
+        path: {{ .jwt.publicKeySecretKey }}
+{{- end }}
+{{- end }}
+
+{{- define "waybill.jwt.volumeMounts" -}}
+{{- if .jwt.publicKeySecret }}
+- name: {{ .component }}-jwt-key
+  mountPath: {{ include "waybill.jwt.keyDir" . }}
+  readOnly: true
+{{- end }}
+{{- end }}
+
+{{/* ---------------------------------------------------------------------------------------------
 Gateway authentication: registered sources from a Secret's properties file, JWT verification key
 --------------------------------------------------------------------------------------------- */}}
 
@@ -335,20 +385,16 @@ Gateway authentication: registered sources from a Secret's properties file, JWT 
 /etc/waybill/gateway/sources/{{ .Values.gateway.auth.sourcesSecretKey }}
 {{- end }}
 
-{{- define "waybill.gateway.jwtKeyPath" -}}
-/etc/waybill/gateway/jwt/{{ .Values.gateway.auth.jwt.publicKeySecretKey }}
-{{- end }}
-
 {{/* True (non-empty) when the gateway can authenticate anyone: sources from a Secret or JWT verification. */}}
 {{- define "waybill.gateway.authConfigured" -}}
 {{- $auth := .Values.gateway.auth }}
-{{- if or $auth.sourcesSecret $auth.jwt.publicKeySecret $auth.jwt.jwksUrl }}true{{ end }}
+{{- if or $auth.sourcesSecret (include "waybill.jwt.configured" (dict "jwt" $auth.jwt)) }}true{{ end }}
 {{- end }}
 
 {{/*
 ConfigMap entries of the gateway's authentication. Quarkus reads the properties files listed in
 QUARKUS_CONFIG_LOCATIONS at start (registered sources: key hashes and facilities, no secrets in
-clear); mp.jwt.verify.publickey.location takes a key file or a JWKS URL alike.
+clear).
 */}}
 {{- define "waybill.gateway.authVariables" -}}
 {{- $auth := .Values.gateway.auth }}
@@ -356,13 +402,8 @@ WAYBILL_GATEWAY_AUTH_ENABLED: {{ $auth.enabled | toString | quote }}
 {{- if $auth.sourcesSecret }}
 QUARKUS_CONFIG_LOCATIONS: {{ include "waybill.gateway.sourcesPath" . | quote }}
 {{- end }}
-{{- if $auth.jwt.publicKeySecret }}
-MP_JWT_VERIFY_PUBLICKEY_LOCATION: {{ printf "file:%s" (include "waybill.gateway.jwtKeyPath" .) | quote }}
-{{- else if $auth.jwt.jwksUrl }}
-MP_JWT_VERIFY_PUBLICKEY_LOCATION: {{ $auth.jwt.jwksUrl | quote }}
-{{- end }}
-{{- with $auth.jwt.issuer }}
-MP_JWT_VERIFY_ISSUER: {{ . | quote }}
+{{- with include "waybill.jwt.variables" (dict "component" "gateway" "jwt" $auth.jwt) }}
+{{ . | trim }}
 {{- end }}
 {{- end }}
 
@@ -378,14 +419,8 @@ MP_JWT_VERIFY_ISSUER: {{ . | quote }}
       - key: {{ $auth.sourcesSecretKey }}
         path: {{ $auth.sourcesSecretKey }}
 {{- end }}
-{{- if $auth.jwt.publicKeySecret }}
-- name: gateway-jwt-key
-  secret:
-    secretName: {{ $auth.jwt.publicKeySecret }}
-    defaultMode: 288 # 0440
-    items:
-      - key: {{ $auth.jwt.publicKeySecretKey }}
-        path: {{ $auth.jwt.publicKeySecretKey }}
+{{- with include "waybill.jwt.volumes" (dict "component" "gateway" "jwt" $auth.jwt) }}
+{{ . | trim }}
 {{- end }}
 {{- end }}
 
@@ -396,10 +431,8 @@ MP_JWT_VERIFY_ISSUER: {{ . | quote }}
   mountPath: /etc/waybill/gateway/sources
   readOnly: true
 {{- end }}
-{{- if $auth.jwt.publicKeySecret }}
-- name: gateway-jwt-key
-  mountPath: /etc/waybill/gateway/jwt
-  readOnly: true
+{{- with include "waybill.jwt.volumeMounts" (dict "component" "gateway" "jwt" $auth.jwt) }}
+{{ . | trim }}
 {{- end }}
 {{- end }}
 
@@ -522,6 +555,12 @@ Checks across values that the schema cannot express, with messages that say what
 {{- end }}
 {{- if and .Values.gateway.auth.jwt.publicKeySecret .Values.gateway.auth.jwt.jwksUrl }}
 {{- fail "gateway.auth.jwt.publicKeySecret and gateway.auth.jwt.jwksUrl are both set: the gateway verifies tokens with one key source (mp.jwt.verify.publickey.location); keep one" }}
+{{- end }}
+{{- if and .Values.plannerApi.auth.jwt.publicKeySecret .Values.plannerApi.auth.jwt.jwksUrl }}
+{{- fail "plannerApi.auth.jwt.publicKeySecret and plannerApi.auth.jwt.jwksUrl are both set: the planner API verifies tokens with one key source (mp.jwt.verify.publickey.location); keep one" }}
+{{- end }}
+{{- if and .Values.network.seed.enabled (or $k.tls.enabled $k.sasl.enabled) }}
+{{- fail "network.seed.enabled: the network publisher (PublishNetwork) connects without TLS or SASL; turn the seed Job off for this Kafka cluster and publish the network from a client that can connect (see the chart's README, \"Network\")" }}
 {{- end }}
 {{- if and .Values.topics.provisioning.enabled .Values.topics.strimzi.enabled }}
 {{- fail "topics.provisioning.enabled and topics.strimzi.enabled are both true: let either the provisioning Job or Strimzi's Topic Operator own the topics" }}

@@ -10,6 +10,7 @@ import io.waybill.contract.ShipmentEvent;
 import io.waybill.contract.TopicCatalogue;
 import io.waybill.contract.TopicSpec;
 import io.waybill.contract.WaybillTopic;
+import io.waybill.testkit.DevTokens;
 import io.waybill.testkit.Jvm;
 import io.waybill.testkit.ManagedProcess;
 import io.waybill.testkit.Ports;
@@ -54,9 +55,10 @@ import static org.awaitility.Awaitility.await;
  * The chart's configuration on the real services: a one-broker Kafka cluster and the registry as
  * processes on 127.0.0.1, and the packaged engine, gateway and planner API started with exactly the environment
  * the rendered chart gives their containers (as the kubelet would resolve it), the provisioning Job's
- * command run as rendered. Only what cannot hold outside a cluster is replaced: the listen address
- * and port (127.0.0.1 instead of the pod's), the volume paths, the engine Service's address, and the
- * JVM size.
+ * command and the network seed Job's run as rendered. Only what cannot hold outside a cluster is
+ * replaced: the listen address and port (127.0.0.1 instead of the pod's), the volume paths (the
+ * planner API's token verification key is a development key pair made here), the engine Service's
+ * address, and the JVM size.
  *
  * <p>Then the alert expressions and the dashboard queries are checked against what the running
  * services export on /q/metrics. Takes about 1.5 minutes: Micrometer binds Kafka's per-topic metrics
@@ -76,6 +78,7 @@ class ChartOnRunningServicesTest {
     private TestPlatform platform;
     private Manifests manifests;
     private Path work;
+    private DevTokens tokens;
     private ManagedProcess engine;
     private ManagedProcess gateway;
     private ManagedProcess plannerApi;
@@ -87,7 +90,9 @@ class ChartOnRunningServicesTest {
     void start() throws Exception {
         work = Files.createDirectories(Path.of("target", "chart-on-running-services-" + System.currentTimeMillis())).toAbsolutePath();
         platform = TestPlatform.start(1, TestPlatform.Hosting.PROCESSES);
-        // One broker: internal topics and the topic cap at replication 1, monitoring rendered.
+        tokens = DevTokens.ensure(work.resolve("auth"));
+        // One broker: internal topics and the topic cap at replication 1, monitoring rendered, the
+        // planner API's key from a Secret, the seed network published by the Job.
         manifests = HelmChart.render("""
                 kafka: {bootstrapServers: "%s"}
                 registry: {url: "%s"}
@@ -98,11 +103,16 @@ class ChartOnRunningServicesTest {
                   streamsProperties: {num.stream.threads: 2}
                 gateway:
                   config: {quarkus.http.limits.max-header-size: 2K}
+                plannerApi:
+                  auth:
+                    jwt: {publicKeySecret: waybill-planner-api-jwt, issuer: "%s"}
+                network:
+                  seed: {enabled: true}
                 topics: {maxReplicationFactor: 1}
                 metrics:
                   prometheusRule: {enabled: true}
                   grafanaDashboard: {enabled: true}
-                """.formatted(platform.kafka().bootstrapServers(), platform.registry().apiUrl()));
+                """.formatted(platform.kafka().bootstrapServers(), platform.registry().apiUrl(), DevTokens.ISSUER));
 
         int enginePort = Ports.free();
         Map<String, String> engineEnv = containerEnvironment(manifests.statefulSet("waybill-engine").getSpec().getTemplate().getSpec(), "engine", ENGINE_POD);
@@ -125,6 +135,10 @@ class ChartOnRunningServicesTest {
         Map<String, String> plannerEnv = containerEnvironment(manifests.deployment("waybill-planner-api").getSpec().getTemplate().getSpec(), "planner-api", PLANNER_POD);
         assertThat(plannerEnv).containsEntry("WAYBILL_ENGINE_URLS", "http://waybill-engine:8080");
         plannerEnv.put("WAYBILL_ENGINE_URLS", engineUrl); // the engine Service, here
+        // the key Secret's mount, here: the development public key
+        assertThat(plannerEnv).containsEntry("MP_JWT_VERIFY_PUBLICKEY_LOCATION", "file:/etc/waybill/planner-api/jwt/public.pem")
+                .containsEntry("MP_JWT_VERIFY_ISSUER", DevTokens.ISSUER);
+        plannerEnv.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", "file:" + tokens.publicKeyFile());
         plannerEnv.put("QUARKUS_HTTP_HOST", Ports.LOOPBACK);
         plannerEnv.put("QUARKUS_HTTP_PORT", Integer.toString(plannerPort));
         plannerApi = service("planner-api", plannerEnv);
@@ -143,7 +157,7 @@ class ChartOnRunningServicesTest {
     @Test
     void the_chart_configures_the_services_and_its_alerts_query_metrics_they_export() throws Exception {
         // given the provisioning Job's command as rendered, run against the cluster the test platform provisioned
-        ProvisioningRun job = runProvisioningJob();
+        JobRun job = runJob("waybill-provision-topics", "provision-topics");
 
         // then it finds every catalogue topic as the catalogue wants it and exits 0 (idempotent, no drift)
         assertThat(job.exitCode()).as(job.output()).isZero();
@@ -167,12 +181,37 @@ class ChartOnRunningServicesTest {
         publishEventUnderTheWrongKey();
         await("gateway ready").ignoreExceptions().atMost(READY_WITHIN).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                 assertThat(get(gatewayUrl + "/q/health/ready").statusCode()).as("gateway log:\n%s", gateway.tail(30)).isEqualTo(200));
-        // and the planner API answers the query `helm test` makes: an unknown shipment, 404 from the engine's store
+        // and the planner API answers the queries `helm test` makes: 401 without a token; with a viewer
+        // token (verified with the key the chart names), an unknown shipment, 404 from the engine's store
+        String viewer = tokens.mint("viewer", "helm-chart-test", Duration.ofMinutes(30));
         await("planner API answers").ignoreExceptions().atMost(READY_WITHIN).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            HttpResponse<String> unknown = get(plannerUrl + "/api/v1/shipments/helm-test-no-such-shipment");
+            assertThat(get(plannerUrl + "/api/v1/shipments/helm-test-no-such-shipment").statusCode())
+                    .as("planner API log:\n%s", plannerApi.tail(30)).isEqualTo(401);
+            HttpResponse<String> unknown = get(plannerUrl + "/api/v1/shipments/helm-test-no-such-shipment", viewer);
             assertThat(unknown.statusCode()).as("planner API log:\n%s", plannerApi.tail(30)).isEqualTo(404);
             assertThat(unknown.body()).contains("is unknown");
         });
+        // and roles come from the token's groups: a viewer may not change the network
+        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(plannerUrl + "/api/v1/facilities/DE-HUB-FRA/status"))
+                .header("Authorization", "Bearer " + viewer).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"status\": \"CLOSED\", \"reason\": \"helm chart test\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(403);
+
+        // when the network seed Job's command runs as rendered
+        JobRun seed = runJob("waybill-seed-network", "seed-network");
+
+        // then it publishes the bundled seed network, which the planner API's network view then serves
+        assertThat(seed.exitCode()).as(seed.output()).isZero();
+        assertThat(seed.output()).containsPattern("published \\d+ facilities to waybill\\.facilities\\.v1 and \\d+ lanes to waybill\\.lanes\\.v1");
+        await("seed network in the planner API").ignoreExceptions().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            HttpResponse<String> hub = get(plannerUrl + "/api/v1/facilities/DE-HUB-FRA", viewer);
+            assertThat(hub.statusCode()).as(hub.body()).isEqualTo(200);
+            assertThat(hub.body()).contains("\"facilityId\":\"DE-HUB-FRA\"");
+        });
+
+        // and the live stream answers a viewer as Server-Sent Events, greeting first
+        assertThat(firstStreamLine(viewer)).matches(":\\s?connected");
         // and Micrometer has bound the topic-level metrics (it looks for new Kafka metrics once a minute)
         MetricsScrape engineMetrics = await("dead-letter metric").ignoreExceptions().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(2))
                 .until(() -> new MetricsScrape(get(engineUrl + "/q/metrics").body()),
@@ -235,13 +274,13 @@ class ChartOnRunningServicesTest {
         return new ManagedProcess(name, command, env, work.resolve("run")).start();
     }
 
-    private record ProvisioningRun(int exitCode, String output) {
+    private record JobRun(int exitCode, String output) {
     }
 
-    /** The Job's container command and args, with its ConfigMap volumes as directories and the image's /deployments as the packaged engine. */
-    private ProvisioningRun runProvisioningJob() throws Exception {
-        PodSpec pod = manifests.job("waybill-provision-topics").getSpec().getTemplate().getSpec();
-        Container container = Manifests.container(pod, "provision-topics");
+    /** A Job's container command and args, with its ConfigMap volumes as directories and the image's /deployments as the packaged engine. */
+    private JobRun runJob(String job, String containerName) throws Exception {
+        PodSpec pod = manifests.job(job).getSpec().getTemplate().getSpec();
+        Container container = Manifests.container(pod, containerName);
         Map<String, Path> mounts = new LinkedHashMap<>();
         mounts.put("/deployments/", RepoLayout.serviceJar("engine").getParent());
         for (VolumeMount mount : container.getVolumeMounts()) {
@@ -265,8 +304,8 @@ class ChartOnRunningServicesTest {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int exit = process.waitFor();
-        LOG.info("provisioning Job command exited {} in {} ms:\n{}", exit, Duration.between(started, Instant.now()).toMillis(), output);
-        return new ProvisioningRun(exit, output);
+        LOG.info("{} Job command exited {} in {} ms:\n{}", job, exit, Duration.between(started, Instant.now()).toMillis(), output);
+        return new JobRun(exit, output);
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
@@ -287,9 +326,26 @@ class ChartOnRunningServicesTest {
         }
     }
 
+    /** The first line of GET /api/v1/stream with the token; the connection is closed after it. */
+    private String firstStreamLine(String token) throws Exception {
+        HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(URI.create(plannerUrl + "/api/v1/stream"))
+                .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+            assertThat(stream.statusCode()).isEqualTo(200);
+            assertThat(stream.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
+            return lines.readLine();
+        }
+    }
+
     private HttpResponse<String> get(String url) {
+        return get(url, null);
+    }
+
+    private HttpResponse<String> get(String url, String token) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5));
+            if (token != null) request.header("Authorization", "Bearer " + token);
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (Exception e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             throw new IllegalStateException(url + " did not answer: " + e, e);

@@ -118,6 +118,40 @@ class EngineStatefulSetTest {
     }
 
     @Test
+    void the_tick_and_the_retention_of_finished_shipments_reach_the_settings_the_engine_reads() throws Exception {
+        // given the settings the engine's topology is built with (EngineTopology's @ConfigProperty names)
+        String topology = java.nio.file.Files.readString(io.waybill.testkit.RepoLayout.root()
+                .resolve("services/engine/src/main/java/io/waybill/engine/EngineTopology.java"));
+        Map<String, String> settings = Map.of(
+                "waybill.engine.tick-interval", "WAYBILL_ENGINE_TICK_INTERVAL",
+                "waybill.engine.timer-batch", "WAYBILL_ENGINE_TIMER_BATCH",
+                "waybill.engine.reroute-batch", "WAYBILL_ENGINE_REROUTE_BATCH",
+                "waybill.engine.tick-budget", "WAYBILL_ENGINE_TICK_BUDGET",
+                "waybill.engine.finished-retention", "WAYBILL_ENGINE_FINISHED_RETENTION");
+        settings.keySet().forEach(property -> assertThat(topology).contains("@ConfigProperty(name = \"" + property + "\""));
+
+        // when the chart is rendered with the defaults, and with a slower tick, smaller batches and a shorter retention
+        Map<String, String> defaults = HelmChart.renderDefaults().configMapData("waybill-engine");
+        Map<String, String> tuned = HelmChart.render("""
+                engine:
+                  finishedRetention: P7D
+                  tick: {interval: PT5S, timerBatch: 500, rerouteBatch: 100, budget: PT0.2S}
+                """).configMapData("waybill-engine");
+
+        // then each is the environment variable Quarkus reads the property from, with the engine's own defaults by default
+        settings.forEach((property, variable) -> assertThat(variable).isEqualTo(property.replaceAll("[^a-z0-9]", "_").toUpperCase()));
+        assertThat(defaults).containsEntry("WAYBILL_ENGINE_TICK_INTERVAL", "PT1S").containsEntry("WAYBILL_ENGINE_TIMER_BATCH", "5000")
+                .containsEntry("WAYBILL_ENGINE_REROUTE_BATCH", "2000").containsEntry("WAYBILL_ENGINE_TICK_BUDGET", "PT0.5S")
+                .containsEntry("WAYBILL_ENGINE_FINISHED_RETENTION", "P30D");
+        assertThat(topology).contains("\"waybill.engine.tick-interval\", defaultValue = \"PT1S\"", "\"waybill.engine.timer-batch\", defaultValue = \"5000\"",
+                "\"waybill.engine.reroute-batch\", defaultValue = \"2000\"", "\"waybill.engine.tick-budget\", defaultValue = \"PT0.5S\"",
+                "\"waybill.engine.finished-retention\", defaultValue = \"P30D\"");
+        assertThat(tuned).containsEntry("WAYBILL_ENGINE_TICK_INTERVAL", "PT5S").containsEntry("WAYBILL_ENGINE_TIMER_BATCH", "500")
+                .containsEntry("WAYBILL_ENGINE_REROUTE_BATCH", "100").containsEntry("WAYBILL_ENGINE_TICK_BUDGET", "PT0.2S")
+                .containsEntry("WAYBILL_ENGINE_FINISHED_RETENTION", "P7D");
+    }
+
+    @Test
     void probes_give_a_restoring_engine_a_long_start_and_only_restart_a_dead_streams_client() {
         // given the default values
         StatefulSet engine = HelmChart.renderDefaults().statefulSet("waybill-engine");

@@ -44,7 +44,7 @@ class MonitoringTest {
 
         // then the alerts the issue asks for are there
         assertThat(alerts.keySet()).contains("WaybillEngineNotRunning", "WaybillEngineConsumerLagRising", "WaybillDeadLettersAppearing",
-                "WaybillCriticalExceptionsOpen", "WaybillGatewaySpoolFilling", "WaybillEngineStateRestoreSlow");
+                "WaybillCriticalExceptionsOpen", "WaybillSevereExceptionsRising", "WaybillGatewaySpoolFilling", "WaybillEngineStateRestoreSlow");
         // and every selector is pinned to this release's namespace and jobs, so two releases never mix
         alerts.forEach((alert, expr) -> assertThat(PromQl.selectors(expr)).as(alert).isNotEmpty().allSatisfy(selector -> {
             assertThat(selector.matchers()).as(alert + " " + selector.metric())
@@ -74,6 +74,35 @@ class MonitoringTest {
             assertThat(s.metric()).isEqualTo("kafka_stream_topic_records_produced_total");
             assertThat(s.matchers()).contains(new PromQl.Matcher("topic", "=", "waybill.dead-letters.v1"));
         });
+    }
+
+    @Test
+    void exception_alerts_use_the_engines_lower_case_severity_label_summed_over_the_pods() {
+        // given the production values
+        Map<String, String> alerts = MonitoringQueries.alerts(HelmChart.renderProduction());
+
+        // then the critical alert selects severity "critical" as the engine exports it (ExceptionMetrics: lower case) ...
+        assertThat(PromQl.selectors(alerts.get("WaybillCriticalExceptionsOpen"))).singleElement()
+                .satisfies(s -> assertThat(s.matchers()).contains(new PromQl.Matcher("severity", "=", "critical")));
+        // ... and the rising alert compares the high and critical count over all engines with an hour before
+        String rising = alerts.get("WaybillSevereExceptionsRising");
+        assertThat(rising).contains("offset 1h").contains("> 20").contains("sum by (namespace)");
+        assertThat(PromQl.selectors(rising)).hasSize(2).allSatisfy(s -> {
+            assertThat(s.metric()).isEqualTo("waybill_exceptions_open");
+            PromQl.Matcher severity = s.matchers().stream().filter(m -> m.label().equals("severity")).findFirst().orElseThrow();
+            assertThat(List.of("info", "low", "medium", "high", "critical")).filteredOn(severity::matches).containsExactly("high", "critical");
+        });
+        // and the threshold is a value
+        assertThat(MonitoringQueries.alerts(HelmChart.renderProduction("metrics: {prometheusRule: {severeExceptionsRiseThreshold: 5}}"))
+                .get("WaybillSevereExceptionsRising")).contains("> 5");
+    }
+
+    @Test
+    void the_dashboard_shows_open_exceptions_by_severity() {
+        // given the production values, then a panel sums the engines' open exceptions per severity
+        assertThat(MonitoringQueries.of(HelmChart.renderProduction()))
+                .containsEntry("dashboard: Open exceptions by severity / A",
+                        "sum by (severity) (waybill_exceptions_open{namespace=\"logistics\", job=\"waybill-engine\"})");
     }
 
     @Test

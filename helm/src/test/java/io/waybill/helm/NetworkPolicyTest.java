@@ -71,6 +71,21 @@ class NetworkPolicyTest {
     }
 
     @Test
+    void the_policies_restrict_ingress_only_so_the_planner_api_reaches_kafka_for_its_network_view_and_live_stream() {
+        // given the production values (the planner API reads the network and live-stream topics, and
+        // serves the live stream to its clients on its own HTTP port)
+        Manifests manifests = HelmChart.renderProduction();
+
+        // then no policy governs egress: Kafka, the registry and the identity provider's JWKS stay reachable
+        assertThat(manifests.all(NetworkPolicy.class)).allSatisfy(p ->
+                assertThat(p.getSpec().getPolicyTypes()).as(p.getMetadata().getName()).containsExactly("Ingress"));
+        // and the planner API's clients reach the port that serves /api/v1/stream
+        NetworkPolicy planner = manifests.get(NetworkPolicy.class, "waybill-planner-api");
+        assertThat(planner.getSpec().getIngress()).singleElement().satisfies(rule ->
+                assertThat(rule.getPorts()).singleElement().satisfies(p -> assertThat(p.getPort().getStrVal()).isEqualTo("http")));
+    }
+
+    @Test
     void network_policies_can_be_left_to_the_platform() {
         // given network policies off, then none is rendered
         assertThat(HelmChart.render("networkPolicy: {enabled: false}").all(NetworkPolicy.class)).isEmpty();

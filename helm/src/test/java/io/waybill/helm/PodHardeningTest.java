@@ -13,11 +13,17 @@ class PodHardeningTest {
 
     @Test
     void every_pod_runs_non_root_read_only_without_capabilities_and_without_an_api_token() {
-        // given everything the chart can run: the defaults plus the simulator
-        Manifests manifests = HelmChart.render("simulator: {enabled: true}");
+        // given everything the chart can run: the defaults plus the simulator and the network seed Job
+        Manifests manifests = HelmChart.render("""
+                simulator: {enabled: true}
+                network: {seed: {enabled: true, fileConfigMap: network}}
+                plannerApi: {auth: {jwt: {publicKeySecret: planner-jwt-key}}}
+                tests: {plannerApiToken: {existingSecret: planner-test-token}}
+                """);
         Map<String, PodSpec> pods = manifests.podSpecs();
         assertThat(pods.keySet()).contains("StatefulSet/waybill-engine", "StatefulSet/waybill-gateway",
-                "Deployment/waybill-planner-api", "Deployment/waybill-simulator", "Job/waybill-provision-topics", "Pod/waybill-test");
+                "Deployment/waybill-planner-api", "Deployment/waybill-simulator", "Job/waybill-provision-topics", "Job/waybill-seed-network",
+                "Pod/waybill-test");
 
         pods.forEach((resource, pod) -> {
             // then no pod gets a service account token or service-link variables

@@ -37,7 +37,8 @@ class TopicProvisioningTest {
         ConfigMap catalogue = manifests.get(ConfigMap.class, volume.getConfigMap().getName());
         String file = Path.of(cataloguePath).getFileName().toString();
         // ... whose content is byte for byte the chart's files/topics.yaml
-        assertThat(catalogue.getData().get(file)).isEqualTo(Files.readString(HelmChart.SOURCE.resolve("files/topics.yaml")));
+        assertThat(catalogue.getData().get(file)).isEqualTo(Files.readString(HelmChart.SOURCE.resolve("files/topics.yaml")))
+                .contains("name: waybill.notifications.v1");
         assertThat(args).containsSubsequence("--bootstrap-servers", "kafka:9092");
         assertThat(args).doesNotContain("--dry-run", "--max-replication-factor");
         assertThat(job.getSpec().getTemplate().getSpec().getRestartPolicy()).isEqualTo("Never");

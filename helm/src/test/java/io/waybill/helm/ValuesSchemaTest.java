@@ -29,6 +29,14 @@ class ValuesSchemaTest {
             gateway: {auth: {sourcesSecret: [a, b]}}                | gateway.auth.sourcesSecret: Invalid type. Expected: string, given: array
             gateway: {auth: {jwt: {jwksUrl: "sso.example.com/certs"}}} | gateway.auth.jwt.jwksUrl: Does not match pattern
             gateway: {auth: {apiKeys: [k]}}                         | gateway.auth: Additional property apiKeys is not allowed
+            plannerApi: {auth: {jwt: {jwksUrl: "sso.example.com/certs"}}} | plannerApi.auth.jwt.jwksUrl: Does not match pattern
+            plannerApi: {auth: {enabled: false}}                    | plannerApi.auth: Additional property enabled is not allowed
+            engine: {tick: {interval: "1s"}}                        | engine.tick.interval: Does not match pattern
+            engine: {tick: {timerBatch: 0}}                         | engine.tick.timerBatch: Must be greater than or equal to 1
+            engine: {finishedRetention: "30 days"}                  | engine.finishedRetention: Does not match pattern
+            network: {seed: {enabled: "yes"}}                       | network.seed.enabled: Invalid type. Expected: boolean, given: string
+            network: {seed: {fileConfigMap: "Our Network"}}         | network.seed.fileConfigMap: Does not match pattern
+            metrics: {prometheusRule: {severeExceptionsRiseThreshold: 0}} | metrics.prometheusRule.severeExceptionsRiseThreshold: Must be greater than or equal to 1
             """)
     void wrong_values_are_rejected_with_the_path_and_what_is_wrong(String values, String message) {
         // given values that break values.schema.json, when the chart is rendered, then Helm refuses with the path
