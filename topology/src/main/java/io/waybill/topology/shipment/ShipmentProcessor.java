@@ -1,6 +1,14 @@
 package io.waybill.topology.shipment;
 
 import io.waybill.contract.AcknowledgeExceptionCommand;
+import org.apache.kafka.common.serialization.Serdes;
+import io.waybill.topology.capacity.LaneLoad;
+import io.waybill.topology.exception.ExceptionIndex;
+import io.waybill.contract.StartReturnCommand;
+import io.waybill.contract.Severity;
+import io.waybill.contract.RouteStatus;
+import io.waybill.contract.ShipmentStatus;
+import io.waybill.contract.SlaStatus;
 import io.waybill.contract.DeadLetter;
 import io.waybill.contract.ExceptionType;
 import io.waybill.contract.Facility;
@@ -120,7 +128,7 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
         this.facilities = context.getStateStore(WaybillStores.FACILITIES);
         this.lanes = context.getStateStore(WaybillStores.LANES);
         ReadOnlyKeyValueStore<String, Long> laneLoad = context.getStateStore(WaybillStores.LANE_LOAD);
-        this.router = new ShipmentRouter(new RoutePlanner(io.waybill.topology.capacity.LaneLoad.capacity(laneLoad, this::network)));
+        this.router = new ShipmentRouter(new RoutePlanner(LaneLoad.capacity(laneLoad, this::network)));
         KeyValueStore<String, WorkflowDefinition> definitions = context.getStateStore(WaybillStores.WORKFLOW_DEFINITIONS);
         this.catalog = new WorkflowCatalog(() -> {
             List<WorkflowDefinition> all = new ArrayList<>();
@@ -290,13 +298,13 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
             case ShipmentTimers.SLA_AT_RISK -> {
                 change.raise(ExceptionType.SLA_AT_RISK, null, at, "not delivered " + workflow.timers().slaAtRiskMargin()
                         + " before the promise " + state.getPromisedDeliveryAt() + "; ETA " + state.getEta(), name);
-                if (change.state.getSlaStatus() == io.waybill.contract.SlaStatus.ON_TIME) {
-                    change.state = ShipmentState.newBuilder(change.state).setSlaStatus(io.waybill.contract.SlaStatus.AT_RISK).build();
+                if (change.state.getSlaStatus() == SlaStatus.ON_TIME) {
+                    change.state = ShipmentState.newBuilder(change.state).setSlaStatus(SlaStatus.AT_RISK).build();
                 }
             }
             case ShipmentTimers.SLA_BREACHED -> {
                 change.raise(ExceptionType.SLA_BREACHED, null, at, "not delivered by the promise " + state.getPromisedDeliveryAt(), name);
-                change.state = ShipmentState.newBuilder(change.state).setSlaStatus(io.waybill.contract.SlaStatus.LATE).build();
+                change.state = ShipmentState.newBuilder(change.state).setSlaStatus(SlaStatus.LATE).build();
             }
             default -> {
                 if (name.startsWith(ShipmentTimers.ESCALATE)) {
@@ -318,7 +326,7 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
         try (KeyValueIterator<String, ShipmentException> it = exceptions.range(id + "|", id + "|~")) {
             it.forEachRemaining(kv -> {
                 exceptionKeys.add(kv.key);
-                io.waybill.topology.exception.ExceptionIndex.keys(kv.value).forEach(exceptionIndex::delete);
+                ExceptionIndex.keys(kv.value).forEach(exceptionIndex::delete);
             });
         }
         exceptionKeys.forEach(exceptions::delete);
@@ -377,7 +385,7 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
 
     private void enqueue(String indexPrefix, String reason) {
         int queued = 0;
-        try (KeyValueIterator<String, String> it = index.prefixScan(indexPrefix, org.apache.kafka.common.serialization.Serdes.String().serializer())) {
+        try (KeyValueIterator<String, String> it = index.prefixScan(indexPrefix, Serdes.String().serializer())) {
             while (it.hasNext()) {
                 String shipmentId = ShipmentIndex.shipmentId(it.next().key);
                 if (rerouteQueue.get(shipmentId) == null) {
@@ -442,7 +450,7 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
             return loaded;
         }
 
-        void raise(ExceptionType type, io.waybill.contract.Severity severity, String facilityId, String cause, String triggeringId) {
+        void raise(ExceptionType type, Severity severity, String facilityId, String cause, String triggeringId) {
             Workflow.ExceptionPolicy policy = workflow.exceptionPolicy(type);
             ShipmentException latest = exceptions().get(type);
             ExceptionBook.Change raised = ExceptionBook.raise(latest, shipmentId, type, severity != null ? severity : policy.severity(),
@@ -468,8 +476,8 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
             String key = ExceptionBook.key(shipmentId, updated.getType());
             exceptions.put(key, updated);
             exceptions().put(updated.getType(), updated);
-            List<String> was = io.waybill.topology.exception.ExceptionIndex.keys(old);
-            List<String> is = io.waybill.topology.exception.ExceptionIndex.keys(updated);
+            List<String> was = ExceptionIndex.keys(old);
+            List<String> is = ExceptionIndex.keys(updated);
             was.stream().filter(k -> !is.contains(k)).forEach(exceptionIndex::delete);
             is.stream().filter(k -> !was.contains(k)).forEach(k -> exceptionIndex.put(k, ""));
             if (publish) context.forward(new Record<String, Object>(shipmentId, updated, timestamp), EXCEPTION_SINK);
@@ -490,7 +498,7 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
                         result = ExceptionBook.withAction(result, "REROUTED from " + from + " avoiding " + e.getFacilityId(), now);
                     }
                     case RETURN_TO_SENDER -> {
-                        if (state.getStatus() == io.waybill.contract.ShipmentStatus.RETURNING || Workflow.FINAL.contains(state.getStatus())) continue;
+                        if (state.getStatus() == ShipmentStatus.RETURNING || Workflow.FINAL.contains(state.getStatus())) continue;
                         if (result.getActions().stream().anyMatch(a -> a.startsWith("RETURN_TO_SENDER"))) continue;
                         // Ordered after the event that triggered it, whatever the clocks say.
                         Instant issuedAt = state.getLastEventAt() != null && !now.isAfter(state.getLastEventAt())
@@ -498,7 +506,7 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
                         PlannerCommand command = PlannerCommand.newBuilder()
                                 .setCommandId(shipmentId + ":return-to-sender:" + done)
                                 .setShipmentId(shipmentId).setIssuedAt(issuedAt).setIssuedBy(ExceptionBook.ENGINE)
-                                .setPayload(io.waybill.contract.StartReturnCommand.newBuilder()
+                                .setPayload(StartReturnCommand.newBuilder()
                                         .setReason(e.getType() + " " + state.getDeliveryAttempts() + " times").build())
                                 .build();
                         context.forward(new Record<String, Object>(shipmentId, command, timestamp), COMMAND_SINK);
@@ -521,8 +529,8 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
             if (before != null && !Objects.equals(before.getStatusSince(), state.getStatusSince())) {
                 autoResolve(ExceptionType.DWELL_EXCEEDED, "moved on from " + before.getStatus() + " to " + state.getStatus());
             }
-            if (before != null && before.getStatus() == io.waybill.contract.ShipmentStatus.HELD
-                    && state.getStatus() != io.waybill.contract.ShipmentStatus.HELD) {
+            if (before != null && before.getStatus() == ShipmentStatus.HELD
+                    && state.getStatus() != ShipmentStatus.HELD) {
                 autoResolve(ExceptionType.HOLD_EXPIRED, "no longer held: " + state.getStatus());
             }
             if (type.equals("DELIVERED")) {
@@ -538,7 +546,7 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
                         ExceptionType.NO_ROUTE, ExceptionType.MISROUTED, ExceptionType.SLA_AT_RISK)) {
                     autoResolve(t, "shipment " + state.getStatus());
                 }
-                if (state.getStatus() != io.waybill.contract.ShipmentStatus.DELIVERED) {
+                if (state.getStatus() != ShipmentStatus.DELIVERED) {
                     autoResolve(ExceptionType.DELIVERY_FAILED, "shipment " + state.getStatus());
                 }
             }
@@ -546,7 +554,7 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
 
         void route(ShipmentRouter.Trigger trigger) {
             ShipmentRouter.Decision decision = router.route(state, trigger, network(), workflow, now);
-            io.waybill.contract.SlaStatus slaBefore = state.getSlaStatus();
+            SlaStatus slaBefore = state.getSlaStatus();
             state = decision.state();
             decision.instruction().ifPresent(i -> context.forward(new Record<String, Object>(i.getFacilityId(), i, timestamp), INSTRUCTION_SINK));
             if (decision.replanReason() != null) {
@@ -561,17 +569,17 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
             }
             if (decision.noRoute() != null) {
                 raise(ExceptionType.NO_ROUTE, null, facilityOf(state), decision.noRoute(), null);
-            } else if (state.getRouteStatus() == io.waybill.contract.RouteStatus.PLANNED) {
+            } else if (state.getRouteStatus() == RouteStatus.PLANNED) {
                 autoResolve(ExceptionType.NO_ROUTE, "route found: " + describe(state));
             }
             if (decision.backOnPlan()) autoResolve(ExceptionType.MISROUTED, "arrived where its plan expected");
-            io.waybill.contract.SlaStatus sla = state.getSlaStatus();
-            boolean atRisk = sla == io.waybill.contract.SlaStatus.AT_RISK || sla == io.waybill.contract.SlaStatus.LATE;
-            boolean wasAtRisk = slaBefore == io.waybill.contract.SlaStatus.AT_RISK || slaBefore == io.waybill.contract.SlaStatus.LATE;
+            SlaStatus sla = state.getSlaStatus();
+            boolean atRisk = sla == SlaStatus.AT_RISK || sla == SlaStatus.LATE;
+            boolean wasAtRisk = slaBefore == SlaStatus.AT_RISK || slaBefore == SlaStatus.LATE;
             if (atRisk && !wasAtRisk && !Workflow.FINAL.contains(state.getStatus())) {
                 raise(ExceptionType.SLA_AT_RISK, null, facilityOf(state), "ETA " + state.getEta() + " against the promise "
                         + state.getPromisedDeliveryAt() + " (" + sla + ")", null);
-            } else if (sla == io.waybill.contract.SlaStatus.ON_TIME) {
+            } else if (sla == SlaStatus.ON_TIME) {
                 autoResolve(ExceptionType.SLA_AT_RISK, "ETA " + state.getEta() + " is on time again");
             }
         }
@@ -610,20 +618,20 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
 
         /** A new plan books its lanes' departures and releases the old plan's (travelled legs stay counted). */
         void bookLanes() {
-            var was = before == null || before.getRoutePlan() == null ? java.util.Map.<String, Long>of()
-                    : io.waybill.topology.capacity.LaneLoad.bookings(before.getRoutePlan(), 0);
-            var is = state.getRoutePlan() == null ? java.util.Map.<String, Long>of()
-                    : io.waybill.topology.capacity.LaneLoad.bookings(state.getRoutePlan(), 0);
+            var was = before == null || before.getRoutePlan() == null ? Map.<String, Long>of()
+                    : LaneLoad.bookings(before.getRoutePlan(), 0);
+            var is = state.getRoutePlan() == null ? Map.<String, Long>of()
+                    : LaneLoad.bookings(state.getRoutePlan(), 0);
             if (before != null && before.getRoutePlan() != null && state.getRoutePlan() != null
                     && before.getRoutePlan().getPlanId().equals(state.getRoutePlan().getPlanId())) {
                 // Same plan, re-timed: keep the booking of the legs already travelled, move the rest.
-                was = io.waybill.topology.capacity.LaneLoad.bookings(before.getRoutePlan(), state.getNextLegIndex());
-                is = io.waybill.topology.capacity.LaneLoad.bookings(state.getRoutePlan(), state.getNextLegIndex());
+                was = LaneLoad.bookings(before.getRoutePlan(), state.getNextLegIndex());
+                is = LaneLoad.bookings(state.getRoutePlan(), state.getNextLegIndex());
             } else if (before != null && before.getRoutePlan() != null) {
                 // A new plan: the old plan's travelled legs were used; release only those not travelled.
-                was = io.waybill.topology.capacity.LaneLoad.bookings(before.getRoutePlan(), before.getNextLegIndex());
+                was = LaneLoad.bookings(before.getRoutePlan(), before.getNextLegIndex());
             }
-            io.waybill.topology.capacity.LaneLoad.deltas(was, is).forEach((key, delta) ->
+            LaneLoad.deltas(was, is).forEach((key, delta) ->
                     context.forward(new Record<String, Object>(key, delta, timestamp), LANE_LOAD_SINK));
         }
 
