@@ -199,8 +199,12 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
 
         if (result.entry().getOutcome() == HistoryOutcome.APPLIED) {
             Object payload = entry.getEvent() != null ? entry.getEvent().getPayload() : entry.getCommand().getPayload();
-            change.resolveOnProgress(entry.getType(), payload);
-            change.route(new ShipmentRouter.Trigger.Entry(entry.getType(), payload));
+            // A late scan folded into the past says nothing about where the shipment is now:
+            // only the latest event moves the route (and resolves a missed scan).
+            boolean latest = entry.getEvent() == null || entry.getId().equals(change.state.getLastEventId());
+            String type = latest ? entry.getType() : "LATE_" + entry.getType();
+            change.resolveOnProgress(type, payload);
+            change.route(new ShipmentRouter.Trigger.Entry(type, payload));
         } else if (change.state.getRoutePlan() == null) {
             change.route(new ShipmentRouter.Trigger.Entry(entry.getType(), null));
         }
