@@ -23,11 +23,9 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.net.URLEncoder;
@@ -60,8 +58,6 @@ public class ExceptionQueryResource {
     @Inject
     ObjectMapper json;
 
-    @ConfigProperty(name = "quarkus.kafka-streams.application-server")
-    String self;
 
     private final Clock clock = Clock.systemUTC();
 
@@ -103,15 +99,15 @@ public class ExceptionQueryResource {
             found.addAll(local(prefix, status, type, severity, cutoff, cursor, limit));
         } catch (InvalidStateStoreException | IllegalStateException e) {
             if (localOnly) return Response.status(503).header("Retry-After", "1").entity(new ShipmentQueryResource.ErrorBody(e.getMessage())).build();
-            unavailable.add(self);
+            unavailable.add(forwarder.self());
         }
         if (!localOnly) {
             String query = "/internal/exceptions?local=true&limit=" + limit + "&status=" + status + param("facility", facility)
                     + param("type", type) + param("severity", severity) + param("olderThan", olderThan) + param("cursor", cursor);
-            for (StreamsMetadata peer : peers()) {
+            for (StreamsMetadata peer : forwarder.peers()) {
                 var answer = forwarder.call(peer.hostInfo(), query);
                 if (answer.isEmpty() || answer.get().statusCode() != 200) {
-                    unavailable.add(name(peer.hostInfo()));
+                    unavailable.add(OwnerForwarder.name(peer.hostInfo()));
                     continue;
                 }
                 try {
@@ -119,7 +115,7 @@ public class ExceptionQueryResource {
                             new TypeReference<List<ExceptionView>>() {
                             }));
                 } catch (Exception e) {
-                    unavailable.add(name(peer.hostInfo()));
+                    unavailable.add(OwnerForwarder.name(peer.hostInfo()));
                 }
             }
         }
@@ -150,13 +146,13 @@ public class ExceptionQueryResource {
             });
         } catch (InvalidStateStoreException | IllegalStateException e) {
             if (localOnly) return Response.status(503).header("Retry-After", "1").entity(new ShipmentQueryResource.ErrorBody(e.getMessage())).build();
-            unavailable.add(self);
+            unavailable.add(forwarder.self());
         }
         if (!localOnly) {
-            for (StreamsMetadata peer : peers()) {
+            for (StreamsMetadata peer : forwarder.peers()) {
                 var answer = forwarder.call(peer.hostInfo(), "/internal/exceptions/counts?local=true");
                 if (answer.isEmpty() || answer.get().statusCode() != 200) {
-                    unavailable.add(name(peer.hostInfo()));
+                    unavailable.add(OwnerForwarder.name(peer.hostInfo()));
                     continue;
                 }
                 try {
@@ -165,40 +161,47 @@ public class ExceptionQueryResource {
                     merge(body.get("byType"), byType);
                     merge(body.get("bySeverity"), bySeverity);
                 } catch (Exception e) {
-                    unavailable.add(name(peer.hostInfo()));
+                    unavailable.add(OwnerForwarder.name(peer.hostInfo()));
                 }
             }
         }
         return Response.ok(new Counts(byFacility, byType, bySeverity, unavailable)).build();
     }
 
+    /**
+     * The first {@code limit} matching exceptions after the cursor (in cursor order) over all of this instance's
+     * partitions. The stores iterate their partitions one after another, each in key order (not merged), so
+     * each is read to its end and the result sorted; stopping early (at the limit, or at the first exception
+     * younger than olderThan) would skip older exceptions of later partitions.
+     */
     private List<ExceptionView> local(String prefix, String status, String type, String severity, long cutoff, String cursor, int limit) {
         ReadOnlyKeyValueStore<String, ShipmentException> exceptions = streams.store(StoreQueryParameters.fromNameAndType(
                 WaybillStores.SHIPMENT_EXCEPTIONS, QueryableStoreTypes.<String, ShipmentException>keyValueStore()));
         List<ExceptionView> found = new ArrayList<>();
         boolean closed = status.equals("RESOLVED") || status.equals("AUTO_RESOLVED");
         if (closed) {
-            // Closed exceptions are not indexed: scan the (per-instance) store, bounded by the limit.
+            // Closed exceptions are not indexed: scan the (per-instance) store.
             try (KeyValueIterator<String, ShipmentException> it = exceptions.all()) {
-                while (it.hasNext() && found.size() < limit) {
+                while (it.hasNext()) {
                     ShipmentException e = it.next().value;
                     ExceptionView v = ExceptionView.of(e);
                     if (matches(v, status, null, type, severity, cutoff) && (cursor == null || cursorOf(v).compareTo(cursor) > 0)) found.add(v);
                 }
             }
-            return found;
-        }
-        try (KeyValueIterator<String, String> it = index().prefixScan(prefix, new StringSerializer())) {
-            while (it.hasNext() && found.size() < limit) {
-                String key = it.next().key;
-                if (ExceptionIndex.detectedAt(key) > cutoff) break; // ordered by age: the rest are younger
-                ShipmentException e = exceptions.get(ExceptionIndex.exceptionKey(key));
-                if (e == null) continue;
-                ExceptionView v = ExceptionView.of(e);
-                if (matches(v, status, null, type, severity, cutoff) && (cursor == null || cursorOf(v).compareTo(cursor) > 0)) found.add(v);
+        } else {
+            try (KeyValueIterator<String, String> it = index().prefixScan(prefix, new StringSerializer())) {
+                while (it.hasNext()) {
+                    String key = it.next().key;
+                    if (ExceptionIndex.detectedAt(key) > cutoff) continue; // younger than olderThan
+                    ShipmentException e = exceptions.get(ExceptionIndex.exceptionKey(key));
+                    if (e == null) continue;
+                    ExceptionView v = ExceptionView.of(e);
+                    if (matches(v, status, null, type, severity, cutoff) && (cursor == null || cursorOf(v).compareTo(cursor) > 0)) found.add(v);
+                }
             }
         }
-        return found;
+        found.sort(Comparator.comparing(ExceptionQueryResource::cursorOf));
+        return found.size() > limit ? new ArrayList<>(found.subList(0, limit)) : found;
     }
 
     private static boolean matches(ExceptionView v, String status, String facility, String type, String severity, long cutoff) {
@@ -225,13 +228,7 @@ public class ExceptionQueryResource {
         return Arrays.stream(type.getEnumConstants()).anyMatch(c -> c.name().equals(value));
     }
 
-    private List<StreamsMetadata> peers() {
-        return streams.metadataForAllStreamsClients().stream().filter(m -> !name(m.hostInfo()).equals(self)).toList();
-    }
 
-    private static String name(HostInfo h) {
-        return h.host() + ":" + h.port();
-    }
 
     private static String param(String name, String value) {
         return value == null ? "" : "&" + name + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8);

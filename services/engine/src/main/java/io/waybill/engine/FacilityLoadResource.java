@@ -22,7 +22,6 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.net.URLEncoder;
@@ -48,8 +47,6 @@ public class FacilityLoadResource {
     @Inject
     ObjectMapper json;
 
-    @ConfigProperty(name = "quarkus.kafka-streams.application-server")
-    String self;
 
     private final Clock clock = Clock.systemUTC();
 
@@ -83,12 +80,11 @@ public class FacilityLoadResource {
             open = count(exceptions, ExceptionIndex.facilityPrefix(facilityId), null, false);
         } catch (InvalidStateStoreException | IllegalStateException e) {
             if (localOnly) return Response.status(503).header("Retry-After", "1").entity(new ShipmentQueryResource.ErrorBody(e.getMessage())).build();
-            unavailable.add(self);
+            unavailable.add(forwarder.self());
         }
         if (!localOnly) {
-            for (StreamsMetadata peer : streams.metadataForAllStreamsClients()) {
-                String name = peer.hostInfo().host() + ":" + peer.hostInfo().port();
-                if (name.equals(self)) continue;
+            for (StreamsMetadata peer : forwarder.peers()) {
+                String name = OwnerForwarder.name(peer.hostInfo());
                 var answer = forwarder.call(peer.hostInfo(), "/internal/facilities/" + URLEncoder.encode(facilityId, StandardCharsets.UTF_8)
                         + "/load?local=true&hours=" + hours);
                 if (answer.isEmpty() || answer.get().statusCode() != 200) {

@@ -22,6 +22,30 @@ public class OwnerForwarder {
     @ConfigProperty(name = "waybill.engine.forward-timeout", defaultValue = "PT2S")
     Duration timeout;
 
+    @ConfigProperty(name = "quarkus.kafka-streams.application-server")
+    String self;
+
+    @jakarta.inject.Inject
+    org.apache.kafka.streams.KafkaStreams streams;
+
+    /** This instance as host:port, as the other instances and the metadata name it. */
+    public String self() {
+        return self;
+    }
+
+    public boolean isSelf(HostInfo host) {
+        return name(host).equals(self);
+    }
+
+    public static String name(HostInfo host) {
+        return host.host() + ":" + host.port();
+    }
+
+    /** The other running instances, for a scatter-gather. */
+    public java.util.List<org.apache.kafka.streams.StreamsMetadata> peers() {
+        return streams.metadataForAllStreamsClients().stream().filter(m -> !isSelf(m.hostInfo())).toList();
+    }
+
     /** Relays the owner's answer to {@code pathAndQuery}, or 503 if it does not answer in time. */
     public Response forward(HostInfo owner, String pathAndQuery) {
         Optional<HttpResponse<String>> response = call(owner, pathAndQuery);

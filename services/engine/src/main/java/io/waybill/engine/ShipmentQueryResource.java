@@ -31,7 +31,6 @@ import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.net.URLEncoder;
@@ -65,8 +64,6 @@ public class ShipmentQueryResource {
     @Inject
     ObjectMapper json;
 
-    @ConfigProperty(name = "quarkus.kafka-streams.application-server")
-    String self;
 
     public record ErrorBody(String error) {
     }
@@ -106,8 +103,8 @@ public class ShipmentQueryResource {
             return unavailable("no instance owns the shipment's partition yet (rebalancing or restoring)");
         }
         HostInfo owner = metadata.activeHost();
-        boolean standbyHere = metadata.standbyHosts().stream().anyMatch(this::isSelf);
-        if (!isSelf(owner)) {
+        boolean standbyHere = metadata.standbyHosts().stream().anyMatch(forwarder::isSelf);
+        if (!forwarder.isSelf(owner)) {
             if (forwarded) {
                 // The caller thought we own it: ownership is moving. Do not bounce the request around.
                 return standbyHere ? read(shipmentId, storeName, metadata.partition(), true, view)
@@ -135,10 +132,10 @@ public class ShipmentQueryResource {
             return unavailable("the shipment's store is not queryable: " + e.getMessage());
         }
         if (value == null) {
-            return Response.status(Response.Status.NOT_FOUND).header(SERVED_BY, self)
+            return Response.status(Response.Status.NOT_FOUND).header(SERVED_BY, forwarder.self())
                     .entity(new ErrorBody("shipment " + shipmentId + " is unknown")).build();
         }
-        Response.ResponseBuilder ok = Response.ok(view.apply(value, new StoreAt(partition, stale))).header(SERVED_BY, self);
+        Response.ResponseBuilder ok = Response.ok(view.apply(value, new StoreAt(partition, stale))).header(SERVED_BY, forwarder.self());
         if (stale) ok.header(STALE, "true").header(LAG, lagOf(storeName, partition));
         return ok.build();
     }
@@ -191,14 +188,14 @@ public class ShipmentQueryResource {
             ids.addAll(localIds(prefix, cursor, limit));
         } catch (InvalidStateStoreException | IllegalStateException e) {
             if (localOnly) return unavailable("the index is not queryable here: " + e.getMessage());
-            unavailable.add(self);
+            unavailable.add(forwarder.self());
         }
         if (!localOnly) {
             String query = "/internal/shipments?local=true&limit=" + limit
                     + (status != null ? "&status=" + encode(status) : "") + (facility != null ? "&facility=" + encode(facility) : "")
                     + (slaStatus != null ? "&slaStatus=" + encode(slaStatus) : "") + (workflow != null ? "&workflow=" + encode(workflow) : "")
                     + (cursor != null ? "&cursor=" + encode(cursor) : "");
-            for (StreamsMetadata peer : peers()) {
+            for (StreamsMetadata peer : forwarder.peers()) {
                 var answer = forwarder.call(peer.hostInfo(), query);
                 if (answer.isEmpty() || answer.get().statusCode() != 200) {
                     unavailable.add(peer.hostInfo().host() + ":" + peer.hostInfo().port());
@@ -232,36 +229,38 @@ public class ShipmentQueryResource {
             }
         }
         String next = page.size() == limit ? page.get(page.size() - 1) : null;
-        return Response.ok(new Page(items, next, unavailable)).header(SERVED_BY, self).build();
+        return Response.ok(new Page(items, next, unavailable)).header(SERVED_BY, forwarder.self()).build();
     }
 
+    /**
+     * The smallest {@code limit} shipmentIds after the cursor under the prefix, over all of this instance's
+     * partitions. The store iterates its partitions one after another, each in key order (not merged), so
+     * every partition is read to its end; stopping at the first {@code limit} ids met would skip smaller ids
+     * of later partitions, which the cursor then passes for good.
+     */
     private List<String> localIds(String prefix, String cursor, int limit) {
         ReadOnlyKeyValueStore<String, String> index = streams.store(StoreQueryParameters
                 .fromNameAndType(WaybillStores.SHIPMENT_INDEX, QueryableStoreTypes.<String, String>keyValueStore()));
-        List<String> ids = new ArrayList<>();
+        TreeSet<String> ids = new TreeSet<>();
         try (KeyValueIterator<String, String> it = index.prefixScan(prefix, new StringSerializer())) {
-            while (it.hasNext() && ids.size() < limit) {
+            while (it.hasNext()) {
                 String id = ShipmentIndex.shipmentId(it.next().key);
-                if (cursor == null || id.compareTo(cursor) > 0) ids.add(id);
+                if (cursor != null && id.compareTo(cursor) <= 0) continue;
+                ids.add(id);
+                if (ids.size() > limit) ids.pollLast();
             }
         }
-        return ids;
+        return new ArrayList<>(ids);
     }
 
-    private List<StreamsMetadata> peers() {
-        return streams.metadataForAllStreamsClients().stream().filter(m -> !isSelf(m.hostInfo())).toList();
-    }
 
-    private boolean isSelf(HostInfo owner) {
-        return (owner.host() + ":" + owner.port()).equals(self);
-    }
 
     private static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private Response unavailable(String reason) {
-        return Response.status(Response.Status.SERVICE_UNAVAILABLE).header("Retry-After", "1").header(SERVED_BY, self)
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE).header("Retry-After", "1").header(SERVED_BY, forwarder.self())
                 .entity(new ErrorBody(reason)).build();
     }
 }

@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
+import static io.waybill.engine.TestEvents.event;
+import static io.waybill.engine.TestEvents.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -110,21 +112,5 @@ class RoutingAndExceptionsQueryTest {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                 given().queryParam("workflow", "express").queryParam("slaStatus", "ON_TIME").queryParam("limit", 500)
                         .get("/internal/shipments").then().statusCode(200).body("items.shipmentId", hasItem(id)));
-    }
-
-    private static ShipmentEvent event(String shipmentId, Instant at, Object payload) {
-        return ShipmentEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setShipmentId(shipmentId)
-                .setOccurredAt(at).setRecordedAt(at).setSource("engine-test").setPayload(payload).build();
-    }
-
-    private static void publish(ShipmentEvent event) throws Exception {
-        var platform = WaybillTestResource.platform();
-        var serde = WaybillSerdes.withRegistry(platform.registry().apiUrl()).value(ShipmentEvent.class);
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.kafka().bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(), serde.serializer())) {
-            producer.send(new ProducerRecord<>(WaybillTopic.SHIPMENT_EVENTS.topicName(), event.getShipmentId(), event)).get();
-        }
     }
 }

@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
+import static io.waybill.engine.TestEvents.event;
+import static io.waybill.engine.TestEvents.publish;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -87,21 +89,5 @@ class ShipmentQueryResourceTest {
         given().get("/q/health/live").then().statusCode(200);
         given().get("/q/metrics").then().statusCode(200);
         given().get("/q/openapi").then().statusCode(200);
-    }
-
-    private static ShipmentEvent event(String shipmentId, Instant at, Object payload) {
-        return ShipmentEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setShipmentId(shipmentId)
-                .setOccurredAt(at).setRecordedAt(at).setSource("engine-test").setPayload(payload).build();
-    }
-
-    private static void publish(ShipmentEvent event) throws Exception {
-        var platform = WaybillTestResource.platform();
-        var serde = WaybillSerdes.withRegistry(platform.registry().apiUrl()).value(ShipmentEvent.class);
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.kafka().bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(), serde.serializer())) {
-            producer.send(new ProducerRecord<>(WaybillTopic.SHIPMENT_EVENTS.topicName(), event.getShipmentId(), event)).get();
-        }
     }
 }

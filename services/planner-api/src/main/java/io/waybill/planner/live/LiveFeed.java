@@ -12,6 +12,7 @@ import io.waybill.contract.RouteLeg;
 import io.waybill.contract.ShipmentException;
 import io.waybill.contract.ShipmentState;
 import io.waybill.contract.WaybillTopic;
+import io.waybill.planner.TopicPartitions;
 import io.waybill.topology.catalogue.WaybillSerdes;
 import io.waybill.topology.query.ExceptionView;
 import io.waybill.topology.query.ShipmentView;
@@ -21,7 +22,6 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -32,7 +32,6 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -175,28 +174,7 @@ public class LiveFeed {
     }
 
     private List<TopicPartition> partitions() {
-        while (running) {
-            try {
-                List<TopicPartition> all = new ArrayList<>();
-                for (WaybillTopic topic : TOPICS) {
-                    List<PartitionInfo> infos = consumer.partitionsFor(topic.topicName(), Duration.ofSeconds(10));
-                    if (infos == null || infos.isEmpty()) throw new IllegalStateException("topic " + topic.topicName() + " does not exist yet");
-                    infos.forEach(p -> all.add(new TopicPartition(p.topic(), p.partition())));
-                }
-                return all;
-            } catch (WakeupException e) {
-                return null;
-            } catch (RuntimeException e) {
-                LOG.warnf("live feed waiting for its topics: %s", e.getMessage());
-                try {
-                    Thread.sleep(2_000);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    return null;
-                }
-            }
-        }
-        return null;
+        return TopicPartitions.await(consumer, TOPICS, () -> running, "live feed");
     }
 
     private LiveEvent toEvent(ConsumerRecord<String, byte[]> record, Deserializer<ShipmentState> states,

@@ -6,6 +6,7 @@ import io.smallrye.common.annotation.Identifier;
 import io.waybill.contract.Facility;
 import io.waybill.contract.Lane;
 import io.waybill.contract.WaybillTopic;
+import io.waybill.planner.TopicPartitions;
 import io.waybill.contract.WorkflowDefinition;
 import io.waybill.topology.catalogue.WaybillSerdes;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,7 +15,6 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -26,7 +26,6 @@ import org.jboss.logging.Logger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -185,30 +184,8 @@ public class NetworkView {
         }
     }
 
-    /** Every partition of the three topics, waiting while they do not exist yet. */
     private List<TopicPartition> partitions() {
-        while (running) {
-            try {
-                List<TopicPartition> all = new ArrayList<>();
-                for (WaybillTopic topic : TOPICS) {
-                    List<PartitionInfo> infos = consumer.partitionsFor(topic.topicName(), Duration.ofSeconds(10));
-                    if (infos == null || infos.isEmpty()) throw new IllegalStateException("topic " + topic.topicName() + " does not exist yet");
-                    infos.forEach(p -> all.add(new TopicPartition(p.topic(), p.partition())));
-                }
-                return all;
-            } catch (WakeupException e) {
-                return null;
-            } catch (RuntimeException e) {
-                LOG.warnf("network view waiting for its topics: %s", e.getMessage());
-                try {
-                    Thread.sleep(2_000);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    return null;
-                }
-            }
-        }
-        return null;
+        return TopicPartitions.await(consumer, TOPICS, () -> running, "network view");
     }
 
     private boolean caughtUp(Map<TopicPartition, Long> endOffsets) {
