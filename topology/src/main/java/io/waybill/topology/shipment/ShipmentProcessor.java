@@ -107,6 +107,11 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
     private WorkflowCatalog catalog;
     private ShipmentLedger ledger;
     private long networkVersionSeen = -1;
+    /**
+     * No pending timer sorts before this key (in memory: after a restart the scan starts from the
+     * beginning once). Lowered whenever a timer is scheduled before it.
+     */
+    private String timerFloor = "";
 
     public ShipmentProcessor(TopologySettings settings, NetworkSnapshots snapshots) {
         this.settings = settings;
@@ -260,15 +265,24 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
 
     private void fireTimers(Instant now, long deadline) {
         List<String> due = new ArrayList<>();
-        try (KeyValueIterator<String, String> it = timers.range("", ShipmentTimers.dueUpTo(now))) {
+        String upTo = ShipmentTimers.dueUpTo(now);
+        try (KeyValueIterator<String, String> it = timers.range(timerFloor, upTo)) {
             while (it.hasNext() && due.size() < settings.timerBatch()) due.add(it.next().key);
         }
+        boolean all = due.size() < settings.timerBatch();
         for (String key : due) {
-            if (System.nanoTime() > deadline) break; // the rest fire at the next tick
+            if (System.nanoTime() > deadline) {
+                // The rest fire at the next tick.
+                timerFloor = key;
+                return;
+            }
             timers.delete(key);
             ShipmentTimers.Due timer = ShipmentTimers.parse(key);
             fire(timer, now);
         }
+        // Everything up to now has fired: the next scan starts here instead of stepping over the
+        // deletions RocksDB keeps at the head of the store until it compacts them.
+        timerFloor = all ? upTo.substring(0, upTo.indexOf('|')) : due.get(due.size() - 1);
     }
 
     private void fire(ShipmentTimers.Due timer, Instant now) {
@@ -604,11 +618,14 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
                     if (!due.equals(wanted.get(name))) timers.delete(ShipmentTimers.storeKey(due, shipmentId, name));
                 });
                 wanted.forEach((name, due) -> {
-                    if (!due.equals(had.get(name))) timers.put(ShipmentTimers.storeKey(due, shipmentId, name), "");
+                    if (!due.equals(had.get(name))) {
+                        String key = ShipmentTimers.storeKey(due, shipmentId, name);
+                        timers.put(key, "");
+                        if (key.compareTo(timerFloor) < 0) timerFloor = key;
+                    }
                 });
                 state = ShipmentState.newBuilder(state).setTimers(new HashMap<>(wanted)).setFiredTimers(new HashMap<>(fired)).build();
             }
-            if (historyChanged) histories.put(shipmentId, history);
             bookLanes();
             if (!Objects.equals(before, state)) {
                 if (before != null && !state.getUpdatedAt().isAfter(before.getUpdatedAt())) {
@@ -618,6 +635,11 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
                 reindex(before, state);
                 context.forward(new Record<String, Object>(shipmentId, state, timestamp), STATE_SINK);
             }
+            // The history goes last: interactive queries read the stores as they are written, and a reader that
+            // waits for an entry in the history (the planner-api's afterCommand) must then find every other
+            // store already changed. The stream thread can stall between two writes (a send blocking on
+            // metadata after a restart, a long pause on a loaded machine), so the order is what read-your-writes rests on.
+            if (historyChanged) histories.put(shipmentId, history);
         }
 
         /** A new plan books its lanes' departures and releases the old plan's (travelled legs stay counted). */
