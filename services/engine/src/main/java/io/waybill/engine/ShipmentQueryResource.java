@@ -226,6 +226,9 @@ public class ShipmentQueryResource {
                 } catch (Exception e) {
                     unavailable.add("state of " + id);
                 }
+            } else if (one.getStatus() != 404) {
+                // Indexed but not readable now (a handover): say so, or the page would look complete.
+                unavailable.add("state of " + id);
             }
         }
         String next = page.size() == limit ? page.get(page.size() - 1) : null;
