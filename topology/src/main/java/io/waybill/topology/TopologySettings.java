@@ -7,7 +7,8 @@ import java.time.Duration;
 /**
  * Tuning of the engine topology.
  *
- * @param dedupeWindow how long event and command ids are remembered as seen
+ * @param dedupeWindow how long event and command ids are remembered as seen, at least: a shipment's ids live in its
+ *                     history, which is purged no earlier than this after the shipment finished (see {@link #purgeAfter()})
  * @param tickInterval how often (wall-clock) due timers fire, network changes are noticed and queued re-plans run
  * @param timerBatch at most this many timers fire per tick and task, so a burst cannot stall event processing
  * @param rerouteBatch at most this many queued re-plans run per tick and task
@@ -25,6 +26,11 @@ public record TopologySettings(Duration dedupeWindow, Duration tickInterval, int
 
     public TopologySettings(Duration dedupeWindow, Duration tickInterval, int timerBatch, int rerouteBatch, Duration tickBudget) {
         this(dedupeWindow, tickInterval, timerBatch, rerouteBatch, tickBudget, DEFAULT_FINISHED_RETENTION);
+    }
+
+    /** How long after it finished a shipment is purged: its retention, but never before its ids leave the dedupe window. */
+    public Duration purgeAfter() {
+        return finishedRetention.compareTo(dedupeWindow) >= 0 ? finishedRetention : dedupeWindow;
     }
 
     public TopologySettings withDedupeWindow(Duration window) {

@@ -15,7 +15,13 @@ import io.waybill.contract.WaybillTopic;
 import io.waybill.contract.WorkflowDefinition;
 import io.waybill.topology.catalogue.WaybillSerdes;
 import io.waybill.topology.catalogue.WaybillStores;
+import io.waybill.topology.exception.ExceptionIndex;
+import io.waybill.topology.shipment.ShipmentIndex;
 import io.waybill.topology.shipment.ShipmentProcessor;
+import io.waybill.topology.store.DerivedIndex;
+import io.waybill.topology.store.DerivedStores;
+import io.waybill.topology.store.IndexedStores;
+import io.waybill.topology.timer.ShipmentTimers;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
@@ -34,9 +40,10 @@ import java.util.Map;
  *   shipment-events  ─┐                      ┌─▶ shipment-state topic
  *   planner-commands ─┴─▶ shipment processor ├─▶ shipment-exceptions topic
  *          ▲               │ stores: state,  ├─▶ routing-instructions topic (keyed by facility)
- *          │               │ history, index, ├─▶ notifications topic
- *          │               │ seen ids,       ├─▶ dead-letters topic
- *          │               │ exceptions (+index), timers, reroute queue, network observed
+ *          │               │ history,        ├─▶ notifications topic
+ *          │               │ exceptions,     ├─▶ dead-letters topic
+ *          │               │ reroute queue, network observed (logged);
+ *          │               │ shipment index, timers, exception index (derived from state and exceptions, unlogged)
  *          └───────────────┴─ engine-issued commands (a return after the last failed attempt)
  *   workflows  ──▶ workflow-definitions (global store) ◀─┐
  *   facilities ──▶ network-facilities   (global store) ◀─┼─ read by the processor
@@ -70,7 +77,6 @@ public final class WaybillTopology {
     }
 
     public static Topology build(WaybillSerdes serdes, TopologySettings settings) {
-        Duration dedupeWindow = settings.dedupeWindow();
         NetworkSnapshots snapshots = new NetworkSnapshots();
         Serde<String> keys = serdes.key();
         Serde<ShipmentState> states = serdes.value(ShipmentState.class);
@@ -84,23 +90,26 @@ public final class WaybillTopology {
                 WaybillTopic.PLANNER_COMMANDS.topicName());
         topology.addProcessor(SHIPMENT_PROCESSOR, () -> new ShipmentProcessor(settings, snapshots), EVENTS_SOURCE, COMMANDS_SOURCE);
 
-        topology.addStateStore(logged(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WaybillStores.SHIPMENT_STATE), keys, states)),
-                SHIPMENT_PROCESSOR);
+        // The shipment index and the timer index follow the state store, the exception index the exception
+        // store: derived on every write and every restored changelog record, never logged themselves.
+        DerivedStores derived = new DerivedStores();
+        topology.addStateStore(logged(Stores.keyValueStoreBuilder(IndexedStores.primary(WaybillStores.SHIPMENT_STATE,
+                states.deserializer(), derived, new DerivedIndex<>(WaybillStores.SHIPMENT_INDEX, ShipmentIndex::keys),
+                new DerivedIndex<>(WaybillStores.TIMERS, ShipmentTimers::storeKeys)), keys, states)), SHIPMENT_PROCESSOR);
         topology.addStateStore(logged(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WaybillStores.SHIPMENT_HISTORY), keys, histories)),
                 SHIPMENT_PROCESSOR);
-        topology.addStateStore(logged(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WaybillStores.SHIPMENT_INDEX), keys, Serdes.String())),
-                SHIPMENT_PROCESSOR);
         Serde<ShipmentException> exceptionSerde = serdes.value(ShipmentException.class);
-        topology.addStateStore(logged(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WaybillStores.SHIPMENT_EXCEPTIONS), keys,
-                exceptionSerde)), SHIPMENT_PROCESSOR);
-        for (String name : new String[]{WaybillStores.EXCEPTION_INDEX, WaybillStores.TIMERS, WaybillStores.REROUTE_QUEUE,
-                WaybillStores.NETWORK_OBSERVED}) {
+        topology.addStateStore(logged(Stores.keyValueStoreBuilder(IndexedStores.primary(WaybillStores.SHIPMENT_EXCEPTIONS,
+                exceptionSerde.deserializer(), derived, new DerivedIndex<>(WaybillStores.EXCEPTION_INDEX, ExceptionIndex::keys)),
+                keys, exceptionSerde)), SHIPMENT_PROCESSOR);
+        for (String name : new String[]{WaybillStores.SHIPMENT_INDEX, WaybillStores.TIMERS, WaybillStores.EXCEPTION_INDEX}) {
+            topology.addStateStore(Stores.keyValueStoreBuilder(IndexedStores.index(name, derived), keys, Serdes.String()).withLoggingDisabled(),
+                    SHIPMENT_PROCESSOR);
+        }
+        for (String name : new String[]{WaybillStores.REROUTE_QUEUE, WaybillStores.NETWORK_OBSERVED}) {
             topology.addStateStore(logged(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), keys, Serdes.String())),
                     SHIPMENT_PROCESSOR);
         }
-        topology.addStateStore(Stores.windowStoreBuilder(
-                        Stores.persistentWindowStore(WaybillStores.SEEN_IDS, dedupeWindow, dedupeWindow, false), keys, Serdes.Long())
-                        .withLoggingEnabled(Map.of()), SHIPMENT_PROCESSOR);
 
         // Workflow definitions: every instance reads the whole (small, compacted) topic.
         topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WaybillStores.WORKFLOW_DEFINITIONS), keys, definitions)

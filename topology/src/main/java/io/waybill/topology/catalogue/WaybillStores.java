@@ -11,10 +11,10 @@ public final class WaybillStores {
     /** {@code ShipmentHistory} per shipmentId: the audit trail, and what out-of-order events re-fold. */
     public static final String SHIPMENT_HISTORY = "shipment-history";
 
-    /** eventIds and commandIds seen, per shipment, for the dedupe window (a window store: old segments drop). */
-    public static final String SEEN_IDS = "shipment-seen-ids";
-
-    /** Secondary index "status/STATUS/shipmentId" and "facility/FACILITY/shipmentId" for list queries. */
+    /**
+     * Secondary index of the shipments by status, facility, SLA status, workflow, remaining route and
+     * planned arrival ({@code ShipmentIndex}); derived from {@link #SHIPMENT_STATE}, not logged.
+     */
     public static final String SHIPMENT_INDEX = "shipment-index";
 
     /** Global store of published workflow definitions, key name@version. */
@@ -32,10 +32,10 @@ public final class WaybillStores {
      */
     public static final String SHIPMENT_EXCEPTIONS = "shipment-exceptions";
 
-    /** Secondary index of active (open or acknowledged) exceptions by facility, type, severity and age. */
+    /** Secondary index of active (open or acknowledged) exceptions by facility, type, severity and age; derived from {@link #SHIPMENT_EXCEPTIONS}, not logged. */
     public static final String EXCEPTION_INDEX = "exception-index";
 
-    /** Pending timers ordered by due time: "dueMillis(13 digits)|shipmentId|timer" so firing reads only what is due. */
+    /** Pending timers ordered by due time: "dueMillis(13 digits)|shipmentId|timer" so firing reads only what is due; derived from {@link #SHIPMENT_STATE}'s timers, not logged. */
     public static final String TIMERS = "shipment-timers";
 
     /** Shipments waiting to be re-planned after a network change, key shipmentId, value the reason. */

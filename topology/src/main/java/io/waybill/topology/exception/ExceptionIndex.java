@@ -52,6 +52,6 @@ public final class ExceptionIndex {
     }
 
     public static String pad(long millis) {
-        return String.format("%013d", millis);
+        return io.waybill.topology.timer.ShipmentTimers.pad13(millis);
     }
 }

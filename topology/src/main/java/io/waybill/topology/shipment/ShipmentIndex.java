@@ -52,7 +52,7 @@ public final class ShipmentIndex {
                 RouteLeg leg = legs.get(i);
                 facilities.add(leg.getToFacilityId());
                 lanes.add(leg.getLaneId());
-                keys.add(inboundPrefix(leg.getToFacilityId()) + String.format("%013d", leg.getPlannedArrival().toEpochMilli()) + "/" + id);
+                keys.add(inboundPrefix(leg.getToFacilityId()) + io.waybill.topology.timer.ShipmentTimers.pad13(leg.getPlannedArrival().toEpochMilli()) + "/" + id);
             }
             facilities.forEach(f -> keys.add(routeFacilityPrefix(f) + id));
             lanes.forEach(l -> keys.add(routeLanePrefix(l) + id));

@@ -8,6 +8,8 @@ import io.waybill.topology.workflow.Workflow;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
@@ -102,12 +104,25 @@ public final class ShipmentTimers {
     }
 
     public static String storeKey(Instant due, String shipmentId, String name) {
-        return String.format("%013d", Math.max(0, due.toEpochMilli())) + "|" + shipmentId + "|" + name;
+        return pad13(due.toEpochMilli()) + "|" + shipmentId + "|" + name;
+    }
+
+    /** The keys of the timer index for a state: one per pending timer (the index follows the state store). */
+    public static List<String> storeKeys(ShipmentState s) {
+        List<String> keys = new ArrayList<>(s.getTimers().size());
+        s.getTimers().forEach((name, due) -> keys.add(storeKey(due, s.getShipmentId(), name)));
+        return keys;
+    }
+
+    /** Milliseconds as 13 digits, zero-padded, so that keys sort by time (String.format is slow on the hot path). */
+    public static String pad13(long millis) {
+        String digits = Long.toString(Math.max(0, millis));
+        return digits.length() >= 13 ? digits : "0000000000000".substring(digits.length()) + digits;
     }
 
     /** The upper bound of a range scan returning every timer due at or before {@code now}. */
     public static String dueUpTo(Instant now) {
-        return String.format("%013d", Math.max(0, now.toEpochMilli())) + "|\uffff";
+        return pad13(now.toEpochMilli()) + "|\uffff";
     }
 
     public record Due(Instant due, String shipmentId, String name) {
