@@ -764,9 +764,11 @@ class PlannerApiSystemTest extends SystemTest {
         var serdes = WaybillSerdes.withRegistry(system.registry.apiUrl());
         for (String topic : List.of(WaybillTopic.PLANNER_COMMANDS.topicName(), WaybillTopic.SHIPMENT_STATE.topicName(),
                 "waybill-engine-shipment-state-changelog", "waybill-engine-shipment-history-changelog")) {
+            // the changelogs hold the engine's store format, the topics the registry's wire format
             Deserializer<?> deserializer = topic.contains("history")
-                    ? serdes.value(ShipmentHistory.class).deserializer()
+                    ? serdes.store(ShipmentHistory.class).deserializer()
                     : topic.contains("commands") ? serdes.value(PlannerCommand.class).deserializer()
+                    : topic.contains("changelog") ? serdes.store(ShipmentState.class).deserializer()
                     : serdes.value(ShipmentState.class).deserializer();
             try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
                     ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, system.kafka.bootstrapServers(),

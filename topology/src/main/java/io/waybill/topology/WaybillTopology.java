@@ -79,8 +79,10 @@ public final class WaybillTopology {
     public static Topology build(WaybillSerdes serdes, TopologySettings settings) {
         NetworkSnapshots snapshots = new NetworkSnapshots();
         Serde<String> keys = serdes.key();
-        Serde<ShipmentState> states = serdes.value(ShipmentState.class);
-        Serde<ShipmentHistory> histories = serdes.value(ShipmentHistory.class);
+        // The engine's own stores need no registry (StoreSerde); what it publishes uses the registry's wire format.
+        Serde<ShipmentState> states = serdes.store(ShipmentState.class);
+        Serde<ShipmentHistory> histories = serdes.store(ShipmentHistory.class);
+        Serde<ShipmentException> storedExceptions = serdes.store(ShipmentException.class);
         Serde<WorkflowDefinition> definitions = serdes.value(WorkflowDefinition.class);
 
         Topology topology = new Topology();
@@ -98,10 +100,9 @@ public final class WaybillTopology {
                 new DerivedIndex<>(WaybillStores.TIMERS, ShipmentTimers::storeKeys)), keys, states)), SHIPMENT_PROCESSOR);
         topology.addStateStore(logged(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WaybillStores.SHIPMENT_HISTORY), keys, histories)),
                 SHIPMENT_PROCESSOR);
-        Serde<ShipmentException> exceptionSerde = serdes.value(ShipmentException.class);
         topology.addStateStore(logged(Stores.keyValueStoreBuilder(IndexedStores.primary(WaybillStores.SHIPMENT_EXCEPTIONS,
-                exceptionSerde.deserializer(), derived, new DerivedIndex<>(WaybillStores.EXCEPTION_INDEX, ExceptionIndex::keys)),
-                keys, exceptionSerde)), SHIPMENT_PROCESSOR);
+                storedExceptions.deserializer(), derived, new DerivedIndex<>(WaybillStores.EXCEPTION_INDEX, ExceptionIndex::keys)),
+                keys, storedExceptions)), SHIPMENT_PROCESSOR);
         for (String name : new String[]{WaybillStores.SHIPMENT_INDEX, WaybillStores.TIMERS, WaybillStores.EXCEPTION_INDEX}) {
             topology.addStateStore(Stores.keyValueStoreBuilder(IndexedStores.index(name, derived), keys, Serdes.String()).withLoggingDisabled(),
                     SHIPMENT_PROCESSOR);
@@ -149,9 +150,9 @@ public final class WaybillTopology {
         topology.addSink(ShipmentProcessor.COMMAND_SINK, WaybillTopic.PLANNER_COMMANDS.topicName(),
                 keys.serializer(), serdes.value(PlannerCommand.class).serializer(), SHIPMENT_PROCESSOR);
         topology.addSink(ShipmentProcessor.STATE_SINK, WaybillTopic.SHIPMENT_STATE.topicName(),
-                keys.serializer(), states.serializer(), SHIPMENT_PROCESSOR);
+                keys.serializer(), serdes.value(ShipmentState.class).serializer(), SHIPMENT_PROCESSOR);
         topology.addSink(ShipmentProcessor.EXCEPTION_SINK, WaybillTopic.SHIPMENT_EXCEPTIONS.topicName(),
-                keys.serializer(), exceptionSerde.serializer(), SHIPMENT_PROCESSOR);
+                keys.serializer(), serdes.value(ShipmentException.class).serializer(), SHIPMENT_PROCESSOR);
         topology.addSink(ShipmentProcessor.DEAD_LETTER_SINK, WaybillTopic.DEAD_LETTERS.topicName(),
                 keys.serializer(), serdes.value(DeadLetter.class).serializer(), SHIPMENT_PROCESSOR);
         return topology;

@@ -57,6 +57,14 @@ public final class WaybillSerdes {
         return Serdes.String();
     }
 
+    /**
+     * The serde of an engine store's values (and its changelog): no registry on the hot path
+     * ({@link StoreSerde}); the registry, when configured, only reads records of older engines.
+     */
+    public <T extends SpecificRecord> Serde<T> store(Class<T> type) {
+        return new StoreSerde<>(type, registryConfig == null ? null : value(type).deserializer());
+    }
+
     public <T extends SpecificRecord> Serde<T> value(Class<T> type) {
         if (registryConfig == null) {
             return new PlainAvroSerde<>(type);

@@ -94,6 +94,11 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
      * beginning once). Lowered whenever a timer is scheduled before it.
      */
     private String timerFloor;
+    /**
+     * False once the reroute queue was found empty and nothing was queued since: an idle tick then
+     * does not iterate a store whose head may be thousands of deletions RocksDB has not compacted yet.
+     */
+    private boolean reroutesQueued;
 
     public ShipmentProcessor(TopologySettings settings, NetworkSnapshots snapshots) {
         this.settings = settings;
@@ -107,6 +112,7 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
         // revived task): what it keeps in memory starts over with the stores.
         this.networkVersionSeen = -1;
         this.timerFloor = "";
+        this.reroutesQueued = true;
         this.states = context.getStateStore(WaybillStores.SHIPMENT_STATE);
         this.histories = context.getStateStore(WaybillStores.SHIPMENT_HISTORY);
         this.index = context.getStateStore(WaybillStores.SHIPMENT_INDEX);
@@ -306,13 +312,19 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
                 }
             }
         }
+        if (queued > 0) reroutesQueued = true;
         if (queued > 0) LOG.info("{}: {} shipment(s) of task {} queued for re-planning", reason, queued, context.taskId());
     }
 
     private void drainReroutes(Instant now, long deadline) {
+        if (!reroutesQueued) return;
         List<KeyValue<String, String>> batch = new ArrayList<>();
         try (KeyValueIterator<String, String> it = rerouteQueue.all()) {
             while (it.hasNext() && batch.size() < settings.rerouteBatch()) batch.add(it.next());
+        }
+        if (batch.isEmpty()) {
+            reroutesQueued = false;
+            return;
         }
         RoutingNetwork network = network();
         for (KeyValue<String, String> queued : batch) {
