@@ -8,6 +8,7 @@ import io.waybill.contract.RoutePlan;
 import io.waybill.contract.RouteStatus;
 import io.waybill.contract.RoutingInstruction;
 import io.waybill.contract.ShipmentState;
+import io.waybill.topology.shipment.ShipmentStates;
 import io.waybill.contract.ShipmentStatus;
 import io.waybill.contract.SlaStatus;
 import io.waybill.topology.workflow.Workflow;
@@ -76,7 +77,7 @@ public final class ShipmentRouter {
         if (s == null || s.getCreatedAt() == null || s.getOrigin() == null || s.getDestination() == null) {
             return new Decision(s, Optional.empty(), null, null, null, false);
         }
-        ShipmentState.Builder next = ShipmentState.newBuilder(s);
+        ShipmentState.Builder next = ShipmentStates.edit(s);
         if (Workflow.FINAL.contains(s.getStatus())) {
             Instant done = s.getStatusSince() != null ? s.getStatusSince() : s.getLastEventAt();
             next.setRouteStatus(RouteStatus.FINISHED).setEta(s.getStatus() == ShipmentStatus.DELIVERED ? done : s.getEta());
@@ -181,7 +182,7 @@ public final class ShipmentRouter {
         ShipmentState routed = next.build();
         instruction = instruction(s, routed, position, now, replan);
         if (instruction.isPresent()) {
-            routed = ShipmentState.newBuilder(routed).setLastInstructionKey(instructionKey(instruction.get())).build();
+            routed = ShipmentStates.edit(routed).setLastInstructionKey(instructionKey(instruction.get())).build();
         }
         return new Decision(routed, instruction, replan, misrouted, noRoute, backOnPlan && misrouted == null);
     }
@@ -228,6 +229,7 @@ public final class ShipmentRouter {
                                RoutingNetwork network, Workflow workflow, Instant now) {
         if (plan == null) return;
         List<RouteLeg> legs = new ArrayList<>(plan.getLegs());
+        boolean moved = false; // most events leave the plan's times as they were: keep the plan itself then
         Instant ready = null;
         for (int i = Math.max(0, nextLeg); i < legs.size(); i++) {
             RouteLeg leg = legs.get(i);
@@ -241,14 +243,20 @@ public final class ShipmentRouter {
                 departure = nextDeparture(lane.get(), network, from);
             }
             Instant arrival = departure.plus(Duration.ofMinutes(lane.get().getTransitMinutes()));
-            legs.set(i, RouteLeg.newBuilder(leg).setPlannedDeparture(departure).setPlannedArrival(arrival).build());
+            if (!departure.equals(leg.getPlannedDeparture()) || !arrival.equals(leg.getPlannedArrival())) {
+                legs.set(i, RouteLeg.newBuilder(leg).setPlannedDeparture(departure).setPlannedArrival(arrival).build());
+                moved = true;
+            }
             ready = arrival.plus(handling(network, leg.getToFacilityId()));
         }
         Instant arrivalAtDestination = legs.isEmpty() || nextLeg >= legs.size()
                 ? (s.getCurrentFacilityId() != null ? position.readyAt() : plan.getArrivalAtDestination())
                 : legs.get(legs.size() - 1).getPlannedArrival();
-        next.setRoutePlan(RoutePlan.newBuilder(plan).setLegs(legs).setArrivalAtDestination(arrivalAtDestination).build())
-                .setRouteStatus(RouteStatus.PLANNED);
+        if (moved || !arrivalAtDestination.equals(plan.getArrivalAtDestination())) {
+            next.setRoutePlan(new RoutePlan(plan.getPlanId(), plan.getRevision(), plan.getPlannedAt(), plan.getReason(),
+                    plan.getFromFacilityId(), plan.getToFacilityId(), legs, arrivalAtDestination));
+        }
+        next.setRouteStatus(RouteStatus.PLANNED);
         Instant eta = arrivalAtDestination.plus(LAST_MILE);
         if (eta.isBefore(now)) eta = now.plus(LAST_MILE);
         next.setEta(eta).setSlaStatus(sla(s.getPromisedDeliveryAt(), eta, now, false, workflow));

@@ -194,7 +194,7 @@ public final class ShipmentCore {
                     Map.of(), Map.of(), Map.of(), false);
         }
         Workflow workflow = catalog.get(before.getWorkflowName(), before.getWorkflowVersion());
-        ShipmentState state = ShipmentState.newBuilder(before).setLastCommandId(command.getCommandId())
+        ShipmentState state = ShipmentStates.edit(before).setLastCommandId(command.getCommandId())
                 .setCommandsApplied(before.getCommandsApplied() + (verdict instanceof ExceptionBook.Verdict.Done ? 1 : 0)).build();
         Decision d = new Decision(record, state, noted, workflow, network, now);
         if (verdict instanceof ExceptionBook.Verdict.Done done) d.store(done.exception(), true);
@@ -216,7 +216,7 @@ public final class ShipmentCore {
         fired.put(name, timer.due());
         Map<String, Instant> pending = new HashMap<>(state.getTimers());
         pending.remove(name);
-        ShipmentState marked = ShipmentState.newBuilder(state).setFiredTimers(fired).setTimers(pending).build();
+        ShipmentState marked = ShipmentStates.edit(state).setFiredTimers(fired).setTimers(pending).build();
         Workflow workflow = catalog.get(state.getWorkflowName(), state.getWorkflowVersion());
         Decision d = new Decision(record, marked, null, workflow, network, now);
         d.timersBefore = state.getTimers();
@@ -237,12 +237,12 @@ public final class ShipmentCore {
                 d.raise(ExceptionType.SLA_AT_RISK, null, at, "not delivered " + workflow.timers().slaAtRiskMargin()
                         + " before the promise " + state.getPromisedDeliveryAt() + "; ETA " + state.getEta(), name);
                 if (d.state.getSlaStatus() == SlaStatus.ON_TIME) {
-                    d.state = ShipmentState.newBuilder(d.state).setSlaStatus(SlaStatus.AT_RISK).build();
+                    d.state = ShipmentStates.edit(d.state).setSlaStatus(SlaStatus.AT_RISK).build();
                 }
             }
             case ShipmentTimers.SLA_BREACHED -> {
                 d.raise(ExceptionType.SLA_BREACHED, null, at, "not delivered by the promise " + state.getPromisedDeliveryAt(), name);
-                d.state = ShipmentState.newBuilder(d.state).setSlaStatus(SlaStatus.LATE).build();
+                d.state = ShipmentStates.edit(d.state).setSlaStatus(SlaStatus.LATE).build();
             }
             default -> {
                 if (name.startsWith(ShipmentTimers.ESCALATE)) {
@@ -436,7 +436,7 @@ public final class ShipmentCore {
             Map<String, Instant> wanted = ShipmentTimers.desired(state, workflow, active, finishedRetention);
             Map<String, Instant> fired = ShipmentTimers.stillFired(state, workflow, active);
             if (!wanted.equals(state.getTimers()) || !fired.equals(state.getFiredTimers())) {
-                state = ShipmentState.newBuilder(state).setTimers(new HashMap<>(wanted)).setFiredTimers(new HashMap<>(fired)).build();
+                state = ShipmentStates.edit(state).setTimers(new HashMap<>(wanted)).setFiredTimers(new HashMap<>(fired)).build();
             }
             Map<String, Instant> set = new HashMap<>();
             Map<String, Instant> cleared = new HashMap<>();
@@ -449,7 +449,7 @@ public final class ShipmentCore {
             Map<String, Long> laneLoad = laneLoadDeltas();
             boolean changed = !Objects.equals(before, state);
             if (changed && before != null && !state.getUpdatedAt().isAfter(before.getUpdatedAt())) {
-                state = ShipmentState.newBuilder(state).setUpdatedAt(now).build();
+                state = ShipmentStates.edit(state).setUpdatedAt(now).build();
             }
             return new Effects(state, changed, history, historyChanged, List.copyOf(toStore.values()), List.copyOf(toPublish),
                     List.copyOf(instructions), List.copyOf(notifications), List.copyOf(commands), Map.copyOf(set), Map.copyOf(cleared),

@@ -157,7 +157,7 @@ public final class ShipmentLedger {
             // Which command was processed last is a fact of arrival, not of the fold; so are the
             // route plan, the timers and the last instruction, which the router and timers revise next.
             if (current != null) {
-                ShipmentState.Builder kept = ShipmentState.newBuilder(state)
+                ShipmentState.Builder kept = ShipmentStates.edit(state)
                         .setRouteStatus(current.getRouteStatus()).setRoutePlan(current.getRoutePlan())
                         .setNextLegIndex(current.getNextLegIndex()).setEta(current.getEta()).setSlaStatus(current.getSlaStatus())
                         .setLastInstructionKey(current.getLastInstructionKey())
@@ -167,7 +167,7 @@ public final class ShipmentLedger {
             }
         }
         if (entry.getKind() == HistoryEntryKind.COMMAND) {
-            state = ShipmentState.newBuilder(state).setLastCommandId(entry.getId()).build();
+            state = ShipmentStates.edit(state).setLastCommandId(entry.getId()).build();
         }
         h.setEntries(entries);
 

@@ -51,7 +51,7 @@ public final class ShipmentStateMachine {
 
     public Outcome apply(ShipmentState current, HistoryEntry entry, Workflow workflow, Instant now) {
         ShipmentState before = current != null ? current : emptyState(entry, workflow, now);
-        ShipmentState.Builder next = ShipmentState.newBuilder(before).setUpdatedAt(now);
+        ShipmentState.Builder next = ShipmentStates.edit(before).setUpdatedAt(now);
         Object payload = entry.getEvent() != null ? entry.getEvent().getPayload() : entry.getCommand().getPayload();
         String type = entry.getType();
         Instant at = entry.getOccurredAt();
@@ -77,7 +77,7 @@ public final class ShipmentStateMachine {
             rejection = transition(before, eventTypeOf(payload, type), payload, at, workflow, next);
         }
         if (rejection != null) {
-            ShipmentState rejected = ShipmentState.newBuilder(before).setUpdatedAt(now)
+            ShipmentState rejected = ShipmentStates.edit(before).setUpdatedAt(now)
                     .setEventsRejected(before.getEventsRejected() + 1).build();
             return new Outcome(rejected, Outcome.Kind.REJECTED, rejection, Optional.empty());
         }

@@ -223,6 +223,21 @@ class ShipmentCoreTest {
         assertThat(effects.recordsWritten()).isZero();
     }
 
+    @Test
+    void aCheapEditKeepsEveryFieldOfTheState() {
+        // given a state with a plan, timers, milestones and a held-over lane
+        ShipmentCore.ShipmentRecord record = fold(events.created("A", "B"), events.arrived("A"), events.departed("A", "A-H1"));
+
+        // when it is edited without changing anything
+        var copy = ShipmentStates.edit(record.state()).build();
+
+        // then it equals the original, field for field
+        assertThat(copy).isEqualTo(record.state());
+        for (var field : copy.getSchema().getFields()) {
+            assertThat(copy.get(field.pos())).as(field.name()).isEqualTo(record.state().get(field.pos()));
+        }
+    }
+
     // ---- helpers -----------------------------------------------------------------------------------
 
     /** The record after the events, each applied at its own occurredAt. */
