@@ -1,16 +1,19 @@
 package io.waybill.topology.catalogue;
 
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
-import java.nio.ByteBuffer;
+import java.io.ByteArrayOutputStream;
 
 /**
  * The values of the engine's own stores (and so of their changelogs): Avro single-object encoding
@@ -28,14 +31,22 @@ final class StoreSerde<T extends SpecificRecord> implements Serde<T> {
     private static final byte CONFLUENT_MAGIC = 0x0;
 
     private final Class<T> type;
-    private final BinaryMessageEncoder<T> encoder;
+    /** The single-object header: marker and the schema's fingerprint (little-endian). */
+    private final byte[] header = new byte[10];
+    private final SpecificDatumWriter<T> writer;
+    /** One buffer per stream thread: states and histories are written on every event, and growing a fresh one each time showed in the profile. */
+    private final ThreadLocal<Buffer> buffers = ThreadLocal.withInitial(Buffer::new);
     private final BinaryMessageDecoder<T> decoder;
     private final Deserializer<T> legacy;
 
     StoreSerde(Class<T> type, Deserializer<T> legacy, Schema... olderSchemas) {
         this.type = type;
         Schema schema = SpecificData.get().getSchema(type);
-        this.encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
+        this.writer = new SpecificDatumWriter<>(schema);
+        long fingerprint = SchemaNormalization.parsingFingerprint64(schema);
+        header[0] = (byte) 0xC3;
+        header[1] = 0x01;
+        for (int i = 0; i < 8; i++) header[2 + i] = (byte) (fingerprint >>> (8 * i));
         this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
         for (Schema older : olderSchemas) decoder.addSchema(older);
         this.legacy = legacy;
@@ -45,11 +56,14 @@ final class StoreSerde<T extends SpecificRecord> implements Serde<T> {
     public Serializer<T> serializer() {
         return (topic, value) -> {
             if (value == null) return null;
+            Buffer buffer = buffers.get();
             try {
-                ByteBuffer buffer = encoder.encode(value);
-                byte[] bytes = new byte[buffer.remaining()];
-                buffer.get(bytes);
-                return bytes;
+                buffer.reset();
+                buffer.write(header);
+                buffer.encoder = EncoderFactory.get().binaryEncoder(buffer, buffer.encoder);
+                writer.write(value, buffer.encoder);
+                buffer.encoder.flush();
+                return buffer.toByteArray();
             } catch (java.io.IOException | RuntimeException e) {
                 throw new SerializationException("cannot write " + type.getSimpleName() + " to " + topic, e);
             }
@@ -72,5 +86,14 @@ final class StoreSerde<T extends SpecificRecord> implements Serde<T> {
                 throw new SerializationException("cannot read a " + type.getSimpleName() + " from " + topic, e);
             }
         };
+    }
+
+    /** A growable byte buffer that is reused, with the encoder that writes into it. */
+    private static final class Buffer extends ByteArrayOutputStream {
+        BinaryEncoder encoder;
+
+        Buffer() {
+            super(4096);
+        }
     }
 }
