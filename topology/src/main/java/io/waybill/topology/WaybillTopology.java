@@ -90,11 +90,11 @@ public final class WaybillTopology {
                 WaybillTopic.SHIPMENT_EVENTS.topicName());
         topology.addSource(COMMANDS_SOURCE, keys.deserializer(), serdes.value(PlannerCommand.class).deserializer(),
                 WaybillTopic.PLANNER_COMMANDS.topicName());
-        topology.addProcessor(SHIPMENT_PROCESSOR, () -> new ShipmentProcessor(settings, snapshots), EVENTS_SOURCE, COMMANDS_SOURCE);
-
         // The shipment index and the timer index follow the state store, the exception index the exception
         // store: derived on every write and every restored changelog record, never logged themselves.
         DerivedStores derived = new DerivedStores();
+        topology.addProcessor(SHIPMENT_PROCESSOR, () -> new ShipmentProcessor(settings, snapshots, derived), EVENTS_SOURCE, COMMANDS_SOURCE);
+
         topology.addStateStore(logged(Stores.keyValueStoreBuilder(IndexedStores.primary(WaybillStores.SHIPMENT_STATE,
                 states.deserializer(), derived, new DerivedIndex<>(WaybillStores.SHIPMENT_INDEX, ShipmentIndex::keys),
                 new DerivedIndex<>(WaybillStores.TIMERS, ShipmentTimers::storeKeys)), keys, states)), SHIPMENT_PROCESSOR);

@@ -185,7 +185,7 @@ public final class ShipmentCore {
             SnoozeExceptionCommand s = (SnoozeExceptionCommand) payload;
             verdict = ExceptionBook.snooze(latest, s.getUntil(), command.getIssuedBy(), s.getNote(), now);
         }
-        HistoryEntry decided = HistoryEntry.newBuilder(entry)
+        HistoryEntry decided = ShipmentStates.edit(entry)
                 .setOutcome(verdict instanceof ExceptionBook.Verdict.Done ? HistoryOutcome.APPLIED : HistoryOutcome.REJECTED)
                 .setReason(verdict instanceof ExceptionBook.Verdict.Refused refused ? refused.reason() : exceptionId).build();
         ShipmentHistory noted = ShipmentLedger.note(record.history(), shipmentId, decided);

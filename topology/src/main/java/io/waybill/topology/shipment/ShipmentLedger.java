@@ -80,9 +80,9 @@ public final class ShipmentLedger {
         long recorded = h.getEntries().stream().filter(e -> e.getOutcome() == HistoryOutcome.DUPLICATE).count();
         if (recorded >= MAX_DUPLICATES_RECORDED) return h;
         List<HistoryEntry> entries = new ArrayList<>(h.getEntries());
-        entries.add(HistoryEntry.newBuilder(duplicate).setOutcome(HistoryOutcome.DUPLICATE)
+        entries.add(ShipmentStates.edit(duplicate).setOutcome(HistoryOutcome.DUPLICATE)
                 .setReason("already received; ignored").setEvent(null).setCommand(null).build());
-        return ShipmentHistory.newBuilder(h).setEntries(entries).build();
+        return ShipmentStates.edit(h).setEntries(entries).build();
     }
 
     /**
@@ -102,7 +102,7 @@ public final class ShipmentLedger {
         ShipmentHistory h = history != null ? history : ShipmentHistory.newBuilder().setShipmentId(shipmentId).setEntries(new ArrayList<>()).build();
         List<HistoryEntry> entries = new ArrayList<>(h.getEntries());
         entries.add(entry);
-        return ShipmentHistory.newBuilder(h).setEntries(entries).build();
+        return ShipmentStates.edit(h).setEntries(entries).build();
     }
 
     /** A routing decision for the audit trail: why the plan changed, or why there is none. */
@@ -112,7 +112,7 @@ public final class ShipmentLedger {
     }
 
     public Result record(String shipmentId, ShipmentState current, ShipmentHistory history, HistoryEntry entry, Instant now) {
-        ShipmentHistory.Builder h = history != null ? ShipmentHistory.newBuilder(history)
+        ShipmentHistory.Builder h = history != null ? ShipmentStates.edit(history)
                 : ShipmentHistory.newBuilder().setShipmentId(shipmentId).setEntries(new ArrayList<>());
 
         boolean repinned = pinWorkflow(h, entry);
@@ -206,7 +206,7 @@ public final class ShipmentLedger {
             case REJECTED -> HistoryOutcome.REJECTED;
             case IGNORED -> HistoryOutcome.IGNORED;
         };
-        return HistoryEntry.newBuilder(e).setOutcome(result).setReason(outcome.reason()).build();
+        return ShipmentStates.edit(e).setOutcome(result).setReason(outcome.reason()).build();
     }
 
     private static Set<String> rejectedIds(List<HistoryEntry> entries) {

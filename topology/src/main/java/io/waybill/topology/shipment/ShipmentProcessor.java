@@ -22,6 +22,7 @@ import io.waybill.topology.routing.NetworkSnapshots;
 import io.waybill.topology.routing.RoutePlanner;
 import io.waybill.topology.routing.RoutingNetwork;
 import io.waybill.topology.routing.ShipmentRouter;
+import io.waybill.topology.store.DerivedStores;
 import io.waybill.topology.timer.ShipmentTimers;
 import io.waybill.topology.workflow.WorkflowCatalog;
 import org.apache.avro.specific.SpecificRecord;
@@ -77,6 +78,7 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
 
     private final TopologySettings settings;
     private final NetworkSnapshots snapshots;
+    private final DerivedStores derived;
     private ShipmentCore core;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, ShipmentState> states;
@@ -100,9 +102,10 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
      */
     private boolean reroutesQueued;
 
-    public ShipmentProcessor(TopologySettings settings, NetworkSnapshots snapshots) {
+    public ShipmentProcessor(TopologySettings settings, NetworkSnapshots snapshots, DerivedStores derived) {
         this.settings = settings;
         this.snapshots = snapshots;
+        this.derived = derived;
     }
 
     @Override
@@ -191,7 +194,11 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
             purge(shipment, timestamp);
             return;
         }
-        for (ShipmentException e : effects.exceptionsToStore()) exceptions.put(ExceptionBook.key(shipmentId, e.getType()), e);
+        for (ShipmentException e : effects.exceptionsToStore()) {
+            String key = ExceptionBook.key(shipmentId, e.getType());
+            derived.writing(WaybillStores.SHIPMENT_EXCEPTIONS, key, shipment.exceptions().get(e.getType()), e);
+            exceptions.put(key, e);
+        }
         for (var i : effects.instructions()) context.forward(new Record<String, Object>(i.getFacilityId(), i, timestamp), INSTRUCTION_SINK);
         for (var e : effects.exceptionsToPublish()) context.forward(new Record<String, Object>(shipmentId, e, timestamp), EXCEPTION_SINK);
         for (var n : effects.notifications()) context.forward(new Record<String, Object>(shipmentId, n, timestamp), NOTIFICATION_SINK);
@@ -202,6 +209,8 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
             if (key.compareTo(timerFloor) < 0) timerFloor = key;
         });
         if (effects.stateChanged()) {
+            // The indexes derive from what was loaded and what is written, not from decoding the stored bytes again.
+            derived.writing(WaybillStores.SHIPMENT_STATE, shipmentId, shipment.state(), effects.state());
             states.put(shipmentId, effects.state());
             context.forward(new Record<String, Object>(shipmentId, effects.state(), timestamp), STATE_SINK);
         }
@@ -215,8 +224,13 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
      */
     private void purge(ShipmentCore.ShipmentRecord shipment, long timestamp) {
         String id = shipment.shipmentId();
-        for (ExceptionType type : shipment.exceptions().keySet()) exceptions.delete(ExceptionBook.key(id, type));
+        shipment.exceptions().forEach((type, e) -> {
+            String key = ExceptionBook.key(id, type);
+            derived.writing(WaybillStores.SHIPMENT_EXCEPTIONS, key, e, null);
+            exceptions.delete(key);
+        });
         histories.delete(id);
+        derived.writing(WaybillStores.SHIPMENT_STATE, id, shipment.state(), null);
         states.delete(id);
         context.forward(new Record<String, Object>(id, null, timestamp), STATE_SINK);
         LOG.debug("shipment {} purged {} after it finished", id, settings.finishedRetention());

@@ -1,9 +1,11 @@
 package io.waybill.topology.shipment;
 
+import io.waybill.contract.HistoryEntry;
+import io.waybill.contract.ShipmentHistory;
 import io.waybill.contract.ShipmentState;
 
 /**
- * Cheap edits of a shipment state. Avro's {@code ShipmentStates.edit(state)} deep-copies every
+ * Cheap edits of a shipment's state, history and history entries. Avro's {@code ShipmentStates.edit(state)} deep-copies every
  * field (the route plan's legs, the timer maps, each Instant through its conversion) and was the
  * largest single cost of the engine's fold in the profile; the engine never mutates a state it
  * has stored or published, so a builder that shares the unchanged values is safe and much cheaper.
@@ -14,10 +16,29 @@ public final class ShipmentStates {
     private static final int FIELDS = 42;
 
     static {
-        if (ShipmentState.getClassSchema().getFields().size() != FIELDS) {
-            throw new IllegalStateException("ShipmentState has " + ShipmentState.getClassSchema().getFields().size()
-                    + " fields, ShipmentStates.edit copies " + FIELDS + ": add the new ones to it");
+        check(ShipmentState.getClassSchema(), FIELDS);
+        check(ShipmentHistory.getClassSchema(), 5);
+        check(HistoryEntry.getClassSchema(), 9);
+    }
+
+    private static void check(org.apache.avro.Schema schema, int copied) {
+        if (schema.getFields().size() != copied) {
+            throw new IllegalStateException(schema.getName() + " has " + schema.getFields().size()
+                    + " fields, ShipmentStates copies " + copied + ": add the new ones to it");
         }
+    }
+
+    /** A builder holding the history's own values; the entries list is shared, so set a new one to change it. */
+    public static ShipmentHistory.Builder edit(ShipmentHistory h) {
+        return ShipmentHistory.newBuilder().setShipmentId(h.getShipmentId()).setWorkflowName(h.getWorkflowName())
+                .setWorkflowVersion(h.getWorkflowVersion()).setWorkflowProvisional(h.getWorkflowProvisional()).setEntries(h.getEntries());
+    }
+
+    /** A builder holding the entry's own values (its event or command is shared, not copied). */
+    public static HistoryEntry.Builder edit(HistoryEntry e) {
+        return HistoryEntry.newBuilder().setId(e.getId()).setKind(e.getKind()).setType(e.getType()).setOccurredAt(e.getOccurredAt())
+                .setReceivedAt(e.getReceivedAt()).setOutcome(e.getOutcome()).setReason(e.getReason()).setEvent(e.getEvent())
+                .setCommand(e.getCommand());
     }
 
     private ShipmentStates() {

@@ -36,18 +36,9 @@ import java.util.Set;
  */
 final class IndexedStore<V> extends DelegatingBytesStore {
 
-    /** Index keys of recently written values, so a put usually deserializes only the new value. */
-    private static final int RECENT_KEYS = 20_000;
-
     private final Deserializer<V> values;
     private final List<DerivedIndex<V>> indexes;
     private final DerivedStores registry;
-    private final Map<Bytes, List<Set<String>>> recent = new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Bytes, List<Set<String>>> eldest) {
-            return size() > RECENT_KEYS;
-        }
-    };
     private String topic = "";
     private String taskDirectory;
     private List<IndexStore> indexStores;
@@ -63,30 +54,37 @@ final class IndexedStore<V> extends DelegatingBytesStore {
     public void init(StateStoreContext context, StateStore root) {
         taskDirectory = context.stateDir().getAbsolutePath();
         topic = name();
-        recent.clear();
         indexStores = null;
         inner.init(new RestoreIndexing(context), root);
     }
 
     @Override
     public void put(Bytes key, byte[] value) {
-        reindex(key, inner.get(key), value);
+        DerivedStores.Write announced = registry.take(name(), new String(key.get(), StandardCharsets.UTF_8));
+        if (announced != null) {
+            reindex(objectKeys(announced.before()), objectKeys(announced.after()));
+        } else {
+            reindex(inner.get(key), value);
+        }
         inner.put(key, value);
     }
 
     @Override
     public byte[] delete(Bytes key) {
         byte[] old = inner.get(key);
-        reindex(key, old, null);
+        DerivedStores.Write announced = registry.take(name(), new String(key.get(), StandardCharsets.UTF_8));
+        if (announced != null) reindex(objectKeys(announced.before()), objectKeys(null));
+        else reindex(old, null);
         inner.put(key, null);
         return old;
     }
 
-    private void reindex(Bytes key, byte[] oldValue, byte[] newValue) {
+    private void reindex(byte[] oldValue, byte[] newValue) {
+        reindex(keysOf(oldValue), keysOf(newValue));
+    }
+
+    private void reindex(List<Set<String>> was, List<Set<String>> is) {
         List<IndexStore> stores = indexStores();
-        List<Set<String>> was = recent.get(key);
-        if (was == null) was = keysOf(oldValue);
-        List<Set<String>> is = keysOf(newValue);
         for (int i = 0; i < stores.size(); i++) {
             IndexStore store = stores.get(i);
             Set<String> before = was.get(i);
@@ -94,17 +92,19 @@ final class IndexedStore<V> extends DelegatingBytesStore {
             for (String k : before) if (!after.contains(k)) store.remove(bytes(k));
             for (String k : after) if (!before.contains(k)) store.add(bytes(k));
         }
-        if (newValue == null) recent.remove(key);
-        else recent.put(key, is);
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Set<String>> objectKeys(Object value) {
+        List<Set<String>> keys = new java.util.ArrayList<>(indexes.size());
+        for (DerivedIndex<V> index : indexes) {
+            keys.add(value == null ? Set.of() : new HashSet<>(index.keys().apply((V) value)));
+        }
+        return keys;
     }
 
     private List<Set<String>> keysOf(byte[] value) {
-        List<Set<String>> keys = new java.util.ArrayList<>(indexes.size());
-        V decoded = value == null ? null : values.deserialize(topic, value);
-        for (DerivedIndex<V> index : indexes) {
-            keys.add(decoded == null ? Set.of() : new HashSet<>(index.keys().apply(decoded)));
-        }
-        return keys;
+        return objectKeys(value == null ? null : values.deserialize(topic, value));
     }
 
     private List<IndexStore> indexStores() {
@@ -147,7 +147,7 @@ final class IndexedStore<V> extends DelegatingBytesStore {
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     Bytes key = Bytes.wrap(r.key());
                     byte[] old = batch.containsKey(key) ? batch.get(key) : inner.get(key);
-                    reindex(key, old, r.value());
+                    reindex(old, r.value());
                     batch.put(key, r.value());
                 }
                 batching.restoreBatch(records);

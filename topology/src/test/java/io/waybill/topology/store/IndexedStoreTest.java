@@ -93,6 +93,24 @@ class IndexedStoreTest {
         assertThat(indexKeys()).containsExactly("e/k1");
     }
 
+    @Test
+    void anAnnouncedWriteIsIndexedFromItsObjectsAndAnotherKeysAnnouncementIsIgnored() {
+        // given a stored value
+        KeyValueStore<Bytes, byte[]> primary = open(dir.resolve("task"));
+        primary.put(key("k1"), value("apple"));
+
+        // when the processor announces its next write of k1 (what it loaded, what it writes) and writes it
+        registry.writing("fruit", "k1", "apple", "banana");
+        primary.put(key("k1"), value("banana"));
+        // and announces k2 but writes k3 (an announcement is only for the key it names)
+        registry.writing("fruit", "k2", "zucchini", "zucchini");
+        primary.put(key("k3"), value("cherry"));
+        keys.put("cherry", "k3");
+
+        // then the index follows both writes
+        assertThat(indexKeys()).containsExactly("b/k1", "c/k3");
+    }
+
     // ---- the fake task -----------------------------------------------------------------------------
 
     private KeyValueStore<Bytes, byte[]> open(Path taskDir) {
@@ -149,6 +167,7 @@ class IndexedStoreTest {
         keys.put("avocado", "k2");
         keys.put("banana", "k1");
         keys.put("date", "k2");
+        keys.put("cherry", "k3");
     }
 
     private final class FakeContext implements StateStoreContext {
