@@ -50,6 +50,8 @@ public final class WaybillSerdes {
         config.put("apicurio.registry.id-handler", "io.apicurio.registry.serde.Default4ByteIdHandler");
         config.put("apicurio.registry.use-id", "contentId");
         config.put("apicurio.registry.use-specific-avro-reader", "true");
+        // Apicurio's default provider fingerprints the schema on every record (see CachedAvroDatumProvider).
+        config.put("apicurio.registry.avro-datum-provider", CachedAvroDatumProvider.class.getName());
         return config;
     }
 
