@@ -781,7 +781,8 @@ class PlannerApiSystemTest extends SystemTest {
                 long until = System.currentTimeMillis() + 20_000;
                 while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.currentTimeMillis() < until) {
                     for (var rec : consumer.poll(Duration.ofMillis(500))) {
-                        if (!id.equals(rec.key())) continue;
+                        // history records are keyed shipmentId NUL position
+                        if (!id.equals(topic.contains("history") ? io.waybill.topology.shipment.HistoryRecords.shipmentIdOf(rec.key()) : rec.key())) continue;
                         b.append("\n").append(topic).append(" ").append(rec.partition()).append("@").append(rec.offset()).append(": ");
                         if (rec.value() instanceof ShipmentState st) {
                             b.append(st.getStatus()).append(" lastCommandId=").append(st.getLastCommandId()).append(" updatedAt=").append(st.getUpdatedAt());

@@ -144,7 +144,8 @@ final class EngineDriver implements AutoCloseable {
     }
 
     List<HistoryEntry> history(String shipmentId) {
-        ShipmentHistory h = driver.<String, ShipmentHistory>getKeyValueStore(WaybillStores.SHIPMENT_HISTORY).get(shipmentId);
+        ShipmentHistory h = io.waybill.topology.shipment.HistoryRecords.read(
+                driver.<String, ShipmentHistory>getKeyValueStore(WaybillStores.SHIPMENT_HISTORY), shipmentId);
         return h == null ? List.of() : h.getEntries();
     }
 

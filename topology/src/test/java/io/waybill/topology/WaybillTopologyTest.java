@@ -108,7 +108,7 @@ class WaybillTopologyTest {
         assertThat(state.getMilestones()).containsOnlyKeys("RECEIVED", "LINE_HAUL", "OUT_FOR_DELIVERY", "DELIVERED");
         assertThat(state.getMilestones().get("DELIVERED")).isEqualTo(delivered.getOccurredAt());
         assertThat(states.readKeyValuesToMap().get("S1")).isEqualTo(state);
-        assertThat(histories.get("S1").getEntries()).extracting(e -> e.getOutcome()).containsOnly(HistoryOutcome.APPLIED);
+        assertThat(history("S1").getEntries()).extracting(e -> e.getOutcome()).containsOnly(HistoryOutcome.APPLIED);
     }
 
     @Test
@@ -127,7 +127,7 @@ class WaybillTopologyTest {
         // then the state is the same, nothing is republished, and the history says why
         assertThat(store.get("S2")).isEqualTo(once);
         assertThat(states.isEmpty()).isTrue();
-        assertThat(histories.get("S2").getEntries()).filteredOn(e -> e.getOutcome() == HistoryOutcome.DUPLICATE)
+        assertThat(history("S2").getEntries()).filteredOn(e -> e.getOutcome() == HistoryOutcome.DUPLICATE)
                 .singleElement().satisfies(e -> assertThat(e.getId()).isEqualTo(arrival.getEventId()));
     }
 
@@ -159,7 +159,7 @@ class WaybillTopologyTest {
         ShipmentException resolved = nextException(ExceptionType.INVALID_TRANSITION);
         assertThat(resolved.getExceptionId()).isEqualTo(raised.getExceptionId());
         assertThat(resolved.getStatus()).isEqualTo(ExceptionStatus.AUTO_RESOLVED);
-        assertThat(histories.get("S3").getEntries()).filteredOn(e -> e.getKind() != io.waybill.contract.HistoryEntryKind.ROUTING)
+        assertThat(history("S3").getEntries()).filteredOn(e -> e.getKind() != io.waybill.contract.HistoryEntryKind.ROUTING)
                 .extracting(e -> e.getId())
                 .containsExactly(booking.getEventId(), arrival.getEventId(), departure.getEventId());
     }
@@ -182,7 +182,7 @@ class WaybillTopologyTest {
         assertThat(after.getStatus()).isEqualTo(ShipmentStatus.DELIVERED);
         assertThat(after.getEventsApplied()).isEqualTo(delivered.getEventsApplied());
         assertThat(after.getEventsRejected()).isEqualTo(1);
-        assertThat(histories.get("S4").getEntries()).last().satisfies(e -> {
+        assertThat(history("S4").getEntries()).last().satisfies(e -> {
             assertThat(e.getOutcome()).isEqualTo(HistoryOutcome.REJECTED);
             assertThat(e.getReason()).contains("DEPARTED_FACILITY is not allowed").contains("DELIVERED");
         });
@@ -332,5 +332,9 @@ class WaybillTopologyTest {
             if (e.getType() == type) return e;
         }
         throw new AssertionError("no " + type + " exception was published");
+    }
+
+    private ShipmentHistory history(String shipmentId) {
+        return io.waybill.topology.shipment.HistoryRecords.read(histories, shipmentId);
     }
 }

@@ -3,6 +3,7 @@ package io.waybill.engine;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.waybill.contract.ShipmentHistory;
+import io.waybill.topology.shipment.HistoryRecords;
 import io.waybill.contract.ShipmentState;
 import io.waybill.topology.catalogue.WaybillStores;
 import io.waybill.topology.query.HistoryView;
@@ -85,6 +86,7 @@ public class ShipmentQueryResource {
     @Operation(summary = "Every event and command received for one shipment, in occurredAt order, with its outcome")
     public Response history(@PathParam("shipmentId") String shipmentId, @QueryParam("forwarded") boolean forwarded) {
         return byKey(shipmentId, forwarded, "/history", WaybillStores.SHIPMENT_HISTORY,
+                (ReadOnlyKeyValueStore<String, ShipmentHistory> store) -> HistoryRecords.read(store, shipmentId),
                 (ShipmentHistory h, StoreAt at) -> HistoryView.of(h));
     }
 
@@ -93,6 +95,12 @@ public class ShipmentQueryResource {
     }
 
     private <V> Response byKey(String shipmentId, boolean forwarded, String suffix, String storeName, BiFunction<V, StoreAt, Object> view) {
+        return byKey(shipmentId, forwarded, suffix, storeName, store -> store.get(shipmentId), view);
+    }
+
+    /** As above, with how the value is read from the partition's store (the history is a range of records). */
+    private <V> Response byKey(String shipmentId, boolean forwarded, String suffix, String storeName,
+                               java.util.function.Function<ReadOnlyKeyValueStore<String, V>, V> reader, BiFunction<V, StoreAt, Object> view) {
         KeyQueryMetadata metadata;
         try {
             metadata = streams.queryMetadataForKey(storeName, shipmentId, Serdes.String().serializer());
@@ -107,27 +115,28 @@ public class ShipmentQueryResource {
         if (!forwarder.isSelf(owner)) {
             if (forwarded) {
                 // The caller thought we own it: ownership is moving. Do not bounce the request around.
-                return standbyHere ? read(shipmentId, storeName, metadata.partition(), true, view)
+                return standbyHere ? read(shipmentId, storeName, metadata.partition(), true, reader, view)
                         : unavailable("ownership of the shipment's partition is moving");
             }
             Response relayed = forwarder.forward(owner, "/internal/shipments/" + encode(shipmentId) + suffix + "?forwarded=true");
             if (relayed.getStatus() == 503 && standbyHere) {
                 // The owner cannot answer (killed, restoring): a standby copy, flagged, beats no answer.
-                return read(shipmentId, storeName, metadata.partition(), true, view);
+                return read(shipmentId, storeName, metadata.partition(), true, reader, view);
             }
             return relayed;
         }
-        Response active = read(shipmentId, storeName, metadata.partition(), false, view);
-        if (active.getStatus() == 503 && standbyHere) return read(shipmentId, storeName, metadata.partition(), true, view);
+        Response active = read(shipmentId, storeName, metadata.partition(), false, reader, view);
+        if (active.getStatus() == 503 && standbyHere) return read(shipmentId, storeName, metadata.partition(), true, reader, view);
         return active;
     }
 
-    private <V> Response read(String shipmentId, String storeName, int partition, boolean stale, BiFunction<V, StoreAt, Object> view) {
+    private <V> Response read(String shipmentId, String storeName, int partition, boolean stale,
+                              java.util.function.Function<ReadOnlyKeyValueStore<String, V>, V> reader, BiFunction<V, StoreAt, Object> view) {
         V value;
         try {
             StoreQueryParameters<ReadOnlyKeyValueStore<String, V>> query = StoreQueryParameters
                     .fromNameAndType(storeName, QueryableStoreTypes.<String, V>keyValueStore()).withPartition(partition);
-            value = streams.store(stale ? query.enableStaleStores() : query).get(shipmentId);
+            value = reader.apply(streams.store(stale ? query.enableStaleStores() : query));
         } catch (InvalidStateStoreException e) {
             return unavailable("the shipment's store is not queryable: " + e.getMessage());
         }

@@ -53,8 +53,8 @@ import java.util.Set;
  * exactly_once_v2 (store updates, outputs and offsets commit together, so a timer that fired or a
  * re-plan that ran is never lost and never repeated across a crash).
  *
- * <p>Per common-case event: three reads (state, history, the shipment's exceptions) and three Kafka
- * records (the state's changelog, the history's changelog, the state topic), plus an instruction
+ * <p>Per common-case event: three reads (the state, the history's entries, the shipment's exceptions)
+ * and three Kafka records (the state's changelog, the new history entry, the state topic), plus an instruction
  * when the shipment is to be sorted somewhere new. The shipment index and the timer index are
  * derived from the state store, the exception index from the exception store (see
  * {@link io.waybill.topology.store.IndexedStores}): they cost no record.
@@ -168,10 +168,10 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
         apply(shipment, core.onEntry(shipment, entry, network(), now), record.timestamp());
     }
 
-    /** A shipment's record: three point reads (the exceptions are one short range of the same shipment). */
+    /** A shipment's record: a point read and two short ranges of the same shipment (its history entries, its exceptions). */
     private ShipmentCore.ShipmentRecord load(String shipmentId) {
         ShipmentState state = states.get(shipmentId);
-        ShipmentHistory history = histories.get(shipmentId);
+        ShipmentHistory history = HistoryRecords.read(histories, shipmentId);
         Map<ExceptionType, ShipmentException> latest = new EnumMap<>(ExceptionType.class);
         if (state != null || history != null) {
             try (KeyValueIterator<String, ShipmentException> it = exceptions.range(shipmentId + "|", shipmentId + "|~")) {
@@ -214,7 +214,11 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
             states.put(shipmentId, effects.state());
             context.forward(new Record<String, Object>(shipmentId, effects.state(), timestamp), STATE_SINK);
         }
-        if (effects.historyChanged()) histories.put(shipmentId, effects.history());
+        if (effects.historyChanged()) {
+            for (var record : HistoryRecords.changes(shipmentId, shipment.history(), effects.history())) {
+                histories.put(record.key, record.value);
+            }
+        }
     }
 
     /**
@@ -229,7 +233,7 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
             derived.writing(WaybillStores.SHIPMENT_EXCEPTIONS, key, e, null);
             exceptions.delete(key);
         });
-        histories.delete(id);
+        HistoryRecords.keys(id, shipment.history()).forEach(histories::delete);
         derived.writing(WaybillStores.SHIPMENT_STATE, id, shipment.state(), null);
         states.delete(id);
         context.forward(new Record<String, Object>(id, null, timestamp), STATE_SINK);
