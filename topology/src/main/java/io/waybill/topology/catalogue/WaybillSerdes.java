@@ -51,7 +51,8 @@ public final class WaybillSerdes {
         config.put("apicurio.registry.use-id", "contentId");
         config.put("apicurio.registry.use-specific-avro-reader", "true");
         // Apicurio's default provider fingerprints the schema on every record (see CachedAvroDatumProvider).
-        config.put("apicurio.registry.avro-datum-provider", CachedAvroDatumProvider.class.getName());
+        // The class itself, not its name: Apicurio loads names through its own class loader, which in Quarkus does not see ours.
+        config.put("apicurio.registry.avro-datum-provider", CachedAvroDatumProvider.class);
         return config;
     }
 
