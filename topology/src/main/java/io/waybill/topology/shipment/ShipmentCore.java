@@ -219,7 +219,6 @@ public final class ShipmentCore {
         ShipmentState marked = ShipmentStates.edit(state).setFiredTimers(fired).setTimers(pending).build();
         Workflow workflow = catalog.get(state.getWorkflowName(), state.getWorkflowVersion());
         Decision d = new Decision(record, marked, null, workflow, network, now);
-        d.timersBefore = state.getTimers();
         String at = facilityOf(state);
         switch (name) {
             case ShipmentTimers.DWELL -> d.raise(ExceptionType.DWELL_EXCEEDED, null, at,
@@ -272,7 +271,7 @@ public final class ShipmentCore {
         final String shipmentId;
         final ShipmentState before;
         /** The timers as stored before this input (a fired timer is already off {@link #state}). */
-        Map<String, Instant> timersBefore;
+        final Map<String, Instant> timersBefore;
         ShipmentState state;
         ShipmentHistory history;
         boolean historyChanged;
