@@ -105,7 +105,12 @@ public final class ShipmentCore {
 
         /** Nothing to do. */
         public static Effects none(ShipmentRecord record) {
-            return new Effects(record.state(), false, record.history(), false, List.of(), List.of(), List.of(), List.of(), List.of(),
+            return noted(record.state(), record.history(), false);
+        }
+
+        /** Only the history changes (a duplicate, or a command for a shipment without a state), or nothing when not {@code changed}. */
+        static Effects noted(ShipmentState state, ShipmentHistory history, boolean changed) {
+            return new Effects(state, false, history, changed, List.of(), List.of(), List.of(), List.of(), List.of(),
                     Map.of(), Map.of(), Map.of(), false);
         }
 
@@ -126,9 +131,7 @@ public final class ShipmentCore {
         ShipmentHistory history = record.history();
         if (ShipmentLedger.seen(history, entry.getId())) {
             ShipmentHistory noted = ShipmentLedger.recordDuplicate(history, shipmentId, entry);
-            Effects none = Effects.none(record);
-            return noted == history ? none : new Effects(none.state(), false, noted, true, List.of(), List.of(), List.of(), List.of(),
-                    List.of(), Map.of(), Map.of(), Map.of(), false);
+            return Effects.noted(record.state(), noted, noted != history);
         }
         ShipmentState before = record.state();
         if (entry.getCommand() != null && CommandTypes.isExceptionCommand(entry.getCommand().getPayload())) {
@@ -190,8 +193,7 @@ public final class ShipmentCore {
                 .setReason(verdict instanceof ExceptionBook.Verdict.Refused refused ? refused.reason() : exceptionId).build();
         ShipmentHistory noted = ShipmentLedger.note(record.history(), shipmentId, decided);
         if (before == null) {
-            return new Effects(null, false, noted, true, List.of(), List.of(), List.of(), List.of(), List.of(),
-                    Map.of(), Map.of(), Map.of(), false);
+            return Effects.noted(null, noted, true);
         }
         Workflow workflow = catalog.get(before.getWorkflowName(), before.getWorkflowVersion());
         ShipmentState state = ShipmentStates.edit(before).setLastCommandId(command.getCommandId())
