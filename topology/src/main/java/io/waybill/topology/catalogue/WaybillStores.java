@@ -8,7 +8,10 @@ public final class WaybillStores {
     /** Current {@code ShipmentState} per shipmentId; changelogged, persistent (RocksDB). */
     public static final String SHIPMENT_STATE = "shipment-state";
 
-    /** {@code ShipmentHistory} per shipmentId: the audit trail, and what out-of-order events re-fold. */
+    /**
+     * A shipment's history, the audit trail and what out-of-order events re-fold: one record per entry,
+     * keyed "shipmentId NUL position", each a one-entry {@code ShipmentHistory}; read it with {@code HistoryRecords.read}.
+     */
     public static final String SHIPMENT_HISTORY = "shipment-history";
 
     /**
