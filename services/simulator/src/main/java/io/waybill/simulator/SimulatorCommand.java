@@ -47,6 +47,10 @@ public class SimulatorCommand implements Callable<Integer> {
     @Option(names = "--duration", defaultValue = "PT1H", description = "How long to run, ISO-8601 (default: ${DEFAULT-VALUE}); PT0S runs until stopped")
     Duration duration;
 
+    @Option(names = "--shipments", defaultValue = "0",
+            description = "Book this many shipments, finish their journeys and exit (default: ${DEFAULT-VALUE}, no limit; --duration still applies)")
+    long shipmentLimit;
+
     @Option(names = "--speedup", defaultValue = "3600", description = "Simulated seconds per wall-clock second (default: ${DEFAULT-VALUE})")
     double speedup;
 
@@ -80,17 +84,21 @@ public class SimulatorCommand implements Callable<Integer> {
         PriorityQueue<Pending> queue = new PriorityQueue<>((a, b) -> a.dueNanos != b.dueNanos
                 ? Long.compare(a.dueNanos, b.dueNanos) : Long.compare(a.sequence, b.sequence));
 
-        long start = System.nanoTime();
-        long end = duration.isZero() ? Long.MAX_VALUE : start + duration.toNanos();
-        long bookingInterval = (long) (1_000_000_000L / Math.max(0.001, shipmentsPerSecond));
-        long nextBooking = start;
-        long nextProgress = start + progressEvery.toNanos();
-        System.out.printf("simulator: %.1f shipments/s for %s, speedup %.0fx, to %s%n", shipmentsPerSecond, duration, speedup, bootstrapServers);
-
         try (var producer = new KafkaProducer<>(config, new StringSerializer(), serializer)) {
-            while (System.nanoTime() < end && !Thread.currentThread().isInterrupted()) {
+            // The clock starts once the cluster answers, so a slow first metadata fetch does not eat the run.
+            producer.partitionsFor(topic);
+            long start = System.nanoTime();
+            long end = duration.isZero() ? Long.MAX_VALUE : start + duration.toNanos();
+            long bookingInterval = (long) (1_000_000_000L / Math.max(0.001, shipmentsPerSecond));
+            long nextBooking = start;
+            long nextProgress = start + progressEvery.toNanos();
+            System.out.printf("simulator: %.1f shipments/s for %s%s, speedup %.0fx, to %s%n", shipmentsPerSecond, duration,
+                    shipmentLimit > 0 ? " or " + shipmentLimit + " shipments" : "", speedup, bootstrapServers);
+
+            while (System.nanoTime() < end && !Thread.currentThread().isInterrupted()
+                    && !(shipmentLimit > 0 && booked >= shipmentLimit && queue.isEmpty())) {
                 long now = System.nanoTime();
-                while (nextBooking <= now) {
+                while (nextBooking <= now && (shipmentLimit == 0 || booked < shipmentLimit)) {
                     String shipmentId = "SIM-" + UUID.randomUUID().toString().substring(0, 13).toUpperCase();
                     List<ShipmentJourney.Step> steps = ShipmentJourney.plan(random, Instant.now());
                     Iterator<ShipmentJourney.Step> it = steps.iterator();
@@ -128,13 +136,15 @@ public class SimulatorCommand implements Callable<Integer> {
                             sent, sent / seconds, acknowledged.get(), failed.get(), booked, queue.size(), delivered);
                     nextProgress += progressEvery.toNanos();
                 }
-                long wakeUp = Math.min(nextBooking, queue.isEmpty() ? nextBooking : queue.peek().dueNanos());
+                long nextDue = shipmentLimit > 0 && booked >= shipmentLimit ? Long.MAX_VALUE : nextBooking;
+                long wakeUp = Math.min(nextDue, queue.isEmpty() ? nextDue : queue.peek().dueNanos());
                 long sleep = Math.min(wakeUp - System.nanoTime(), 50_000_000L);
                 if (sleep > 0) Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
             }
             producer.flush();
+            System.out.printf("simulator: done, %,d events sent, %,d acknowledged, %,d failed; %,d shipments booked, %,d delivered%n",
+                    sent, acknowledged.get(), failed.get(), booked, delivered);
         }
-        System.out.printf("simulator: done, %,d events sent, %,d acknowledged, %,d failed%n", sent, acknowledged.get(), failed.get());
         return failed.get() == 0 ? 0 : 1;
     }
 }
