@@ -119,6 +119,12 @@ public final class EngineHarness implements AutoCloseable {
      * @param commitInterval commit this often (engine clock); {@link Duration#ZERO} commits after every record, as the plain driver does
      */
     public EngineHarness(TopologySettings settings, Instant start, Path stateDir, Duration commitInterval) {
+        this(settings, start, stateDir, commitInterval, io.waybill.topology.EngineMeters.NONE);
+    }
+
+    /** As above, the engine reporting to {@code meters} (timer lateness, re-plan waits). */
+    public EngineHarness(TopologySettings settings, Instant start, Path stateDir, Duration commitInterval,
+                         io.waybill.topology.EngineMeters meters) {
         this.settings = settings;
         this.start = start;
         this.commitIntervalMs = commitInterval.toMillis();
@@ -132,7 +138,7 @@ public final class EngineHarness implements AutoCloseable {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "waybill-engine-bench");
         props.put(StreamsConfig.STATE_DIR_CONFIG, this.stateDir.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(WaybillTopology.build(serdes, settings), props, start);
+        driver = new TopologyTestDriver(WaybillTopology.build(serdes, settings, meters), props, start);
         facilitySerializer = serdes.value(Facility.class).serializer();
         laneSerializer = serdes.value(Lane.class).serializer();
         exceptions = driver.createOutputTopic(exceptionsTopic, serdes.key().deserializer(),

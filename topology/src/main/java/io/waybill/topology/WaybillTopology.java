@@ -77,6 +77,11 @@ public final class WaybillTopology {
     }
 
     public static Topology build(WaybillSerdes serdes, TopologySettings settings) {
+        return build(serdes, settings, EngineMeters.NONE);
+    }
+
+    /** The engine topology, reporting timer lateness, re-plan waits and tick lengths to {@code meters}. */
+    public static Topology build(WaybillSerdes serdes, TopologySettings settings, EngineMeters meters) {
         NetworkSnapshots snapshots = new NetworkSnapshots();
         Serde<String> keys = serdes.key();
         // The engine's own stores need no registry (StoreSerde); what it publishes uses the registry's wire format.
@@ -93,7 +98,7 @@ public final class WaybillTopology {
         // The shipment index and the timer index follow the state store, the exception index the exception
         // store: derived on every write and every restored changelog record, never logged themselves.
         DerivedStores derived = new DerivedStores();
-        topology.addProcessor(SHIPMENT_PROCESSOR, () -> new ShipmentProcessor(settings, snapshots, derived), EVENTS_SOURCE, COMMANDS_SOURCE);
+        topology.addProcessor(SHIPMENT_PROCESSOR, () -> new ShipmentProcessor(settings, snapshots, derived, meters), EVENTS_SOURCE, COMMANDS_SOURCE);
 
         topology.addStateStore(logged(Stores.keyValueStoreBuilder(IndexedStores.primary(WaybillStores.SHIPMENT_STATE,
                 states.deserializer(), derived, new DerivedIndex<>(WaybillStores.SHIPMENT_INDEX, ShipmentIndex::keys),

@@ -56,12 +56,16 @@ final class EngineDriver implements AutoCloseable {
     }
 
     EngineDriver(TopologySettings settings) {
+        this(settings, EngineMeters.NONE);
+    }
+
+    EngineDriver(TopologySettings settings, EngineMeters meters) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "waybill-engine-test");
         // Own state directory: test runs in parallel JVMs must not share RocksDB locks.
         props.put(StreamsConfig.STATE_DIR_CONFIG, io.waybill.topology.TestDirs.stateDir());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(WaybillTopology.build(serdes, settings), props, T0);
+        driver = new TopologyTestDriver(WaybillTopology.build(serdes, settings, meters), props, T0);
         events = driver.createInputTopic(WaybillTopic.SHIPMENT_EVENTS.topicName(), serdes.key().serializer(),
                 serdes.value(ShipmentEvent.class).serializer());
         commands = driver.createInputTopic(WaybillTopic.PLANNER_COMMANDS.topicName(), serdes.key().serializer(),

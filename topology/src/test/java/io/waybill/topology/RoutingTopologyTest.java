@@ -248,4 +248,62 @@ class RoutingTopologyTest {
         var now = engine.state("R13").getRoutePlan().getLegs().get(0).getPlannedDeparture();
         assertThat(load.get(io.waybill.topology.capacity.LaneLoad.key("A-H2", now))).isEqualTo(1L);
     }
+
+    @Test
+    void a_hub_closure_re_plans_the_closest_promise_first_one_batch_a_tick_and_each_shipment_once() {
+        // given an engine that re-plans one shipment a tick, and three shipments through H1 booked
+        // in the opposite order of their urgency (one without a promise)
+        engine.close();
+        List<Long> waits = new java.util.ArrayList<>();
+        engine = new EngineDriver(new TopologySettings(TopologySettings.DEFAULTS.dedupeWindow(), Duration.ofSeconds(1), 5_000, 1,
+                Duration.ofMillis(500)), new EngineMeters() {
+            @Override
+            public void replanned(long waitedMillis) {
+                waits.add(waitedMillis);
+            }
+        }).withDiamondNetwork();
+        engine.pipe(new Events("NONE", T0).created("A", "B", null));
+        engine.pipe(new Events("LATER", T0).created("A", "B", T0.plus(Duration.ofDays(5))));
+        engine.pipe(new Events("SOON", T0).created("A", "B", T0.plus(Duration.ofDays(1))));
+        var jobs = engine.driver.<String, String>getKeyValueStore(io.waybill.topology.catalogue.WaybillStores.REROUTE_QUEUE);
+
+        // when H1 closes, then each tick re-plans the most urgent shipment left, with one job record
+        engine.facility("H1", FacilityStatus.CLOSED);
+        engine.advance(Duration.ofSeconds(1));
+        assertThat(lanes(engine.state("SOON"))).containsExactly("A-H2", "H2-B");
+        assertThat(lanes(engine.state("LATER"))).containsExactly("A-H1", "H1-B");
+        assertThat(jobs.get("route-facility/H1/")).contains("FACILITY_CLOSED H1");
+        engine.advance(Duration.ofSeconds(1));
+        assertThat(lanes(engine.state("LATER"))).containsExactly("A-H2", "H2-B");
+        assertThat(lanes(engine.state("NONE"))).containsExactly("A-H1", "H1-B");
+        engine.advance(Duration.ofSeconds(1));
+        engine.advance(Duration.ofSeconds(1));
+
+        // then all three went around H1 once each, the job is gone, and each wait was reported
+        for (String id : List.of("SOON", "LATER", "NONE")) {
+            assertThat(engine.state(id).getRoutePlan().getRevision()).as(id).isEqualTo(2);
+            assertThat(engine.state(id).getRoutePlan().getReason()).isEqualTo("FACILITY_CLOSED H1");
+        }
+        assertThat(jobs.get("route-facility/H1/")).isNull();
+        assertThat(waits).hasSize(3).isSorted();
+    }
+
+    @Test
+    void a_shipment_queued_by_an_engine_from_before_the_re_plan_jobs_is_still_re_planned() {
+        // given a shipment through H1, and the queue entry an older engine left for it (key shipmentId, value the reason)
+        Events s = new Events("OLD", T0);
+        engine.pipe(s.created("A", "B"));
+        var store = engine.driver.<String, String>getKeyValueStore(io.waybill.topology.catalogue.WaybillStores.REROUTE_QUEUE);
+        store.put("OLD", "FACILITY_CLOSED H1");
+
+        // when H1 closes and the next tick runs
+        engine.facility("H1", FacilityStatus.CLOSED);
+        engine.advance(Duration.ofSeconds(2));
+
+        // then the old entry is worked off and the shipment re-planned once, around H1
+        assertThat(store.get("OLD")).isNull();
+        ShipmentState state = engine.state("OLD");
+        assertThat(lanes(state)).containsExactly("A-H2", "H2-B");
+        assertThat(state.getRoutePlan().getRevision()).isEqualTo(2);
+    }
 }

@@ -303,4 +303,27 @@ class TimersAndExceptionsTopologyTest {
             assertThat(kv.value).isNull();
         });
     }
+
+    @Test
+    void each_fired_timer_reports_its_kind_and_how_late_it_fired() {
+        // given an engine whose meters record what fired, and a shipment promised 20 hours out
+        engine.close();
+        java.util.Map<String, Long> lateness = new java.util.LinkedHashMap<>();
+        engine = new EngineDriver(TopologySettings.DEFAULTS, new EngineMeters() {
+            @Override
+            public void timerFired(String kind, long latenessMillis) {
+                lateness.put(kind, latenessMillis);
+            }
+        }).withDiamondNetwork();
+        Events s = new Events("T40", T0);
+        Instant promise = T0.plus(Duration.ofHours(20));
+        engine.pipe(s.created("A", "B", promise));
+
+        // when the engine's clock first passes the promise two seconds after it
+        engine.advanceTo(promise.plusSeconds(2));
+
+        // then SLA_BREACHED reports about two seconds of lateness (plus the tick's own time)
+        assertThat(lateness).containsKey("SLA_BREACHED");
+        assertThat(lateness.get("SLA_BREACHED")).isBetween(2_000L, 2_000L + TopologySettings.DEFAULTS.tickBudget().toMillis());
+    }
 }

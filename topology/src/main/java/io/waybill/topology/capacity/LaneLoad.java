@@ -1,24 +1,20 @@
 package io.waybill.topology.capacity;
 
-import io.waybill.contract.Lane;
 import io.waybill.contract.RouteLeg;
 import io.waybill.contract.RoutePlan;
-import io.waybill.topology.routing.LaneCapacity;
-import io.waybill.topology.routing.RoutingNetwork;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * Lanes' daily capacity across the whole engine. Shipments are partitioned over many tasks, so no
  * task can count a lane's bookings alone: each task emits +1/-1 per shipment and "laneId@day" when
  * a plan books or releases a departure, one aggregator sums them per key into the compacted
- * lane-load topic, and every task reads that topic as a global store when planning. The count is
+ * lane-load topic, and every task reads that topic as a global store when planning (through a
+ * {@link LaneLoadView}). The count is
  * eventually consistent (seconds behind), which suits a soft limit: a lane can be overbooked by
  * the plans made within that window, never by more.
  *
@@ -52,15 +48,5 @@ public final class LaneLoad {
         after.forEach((k, n) -> deltas.merge(k, n, Long::sum));
         deltas.values().removeIf(d -> d == 0);
         return deltas;
-    }
-
-    /** A lane has room on a day while its network-wide count is below its daily capacity (0 or less: unlimited). */
-    public static LaneCapacity capacity(ReadOnlyKeyValueStore<String, Long> totals, Supplier<RoutingNetwork> network) {
-        return (laneId, departure) -> {
-            Lane lane = network.get().lane(laneId).orElse(null);
-            if (lane == null || lane.getDailyCapacity() <= 0) return true;
-            Long booked = totals.get(key(laneId, departure));
-            return booked == null || booked < lane.getDailyCapacity();
-        };
     }
 }

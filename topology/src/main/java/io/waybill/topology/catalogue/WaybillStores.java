@@ -41,7 +41,11 @@ public final class WaybillStores {
     /** Pending timers ordered by due time: "dueMillis(13 digits)|shipmentId|timer" so firing reads only what is due; derived from {@link #SHIPMENT_STATE}'s timers, not logged. */
     public static final String TIMERS = "shipment-timers";
 
-    /** Shipments waiting to be re-planned after a network change, key shipmentId, value the reason. */
+    /**
+     * Re-plans under way after network changes: key the shipment-index prefix being walked, value a
+     * {@code ReplanJob} (since, cursor, reason). Before December 2026 it queued shipments (key
+     * shipmentId, value the reason); such entries are still re-planned.
+     */
     public static final String REROUTE_QUEUE = "reroute-queue";
 
     /** The facility and lane statuses this task has already acted on, so each network change is acted on once. */

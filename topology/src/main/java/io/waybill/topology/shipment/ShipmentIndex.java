@@ -18,9 +18,11 @@ import java.util.Set;
  * <ul>
  *   <li>{@code status/S/id}, {@code facility/F/id} (where it is or was last), {@code sla/S/id},
  *       {@code workflow/W/id}: list queries;</li>
- *   <li>{@code route/NO_ROUTE/id}: shipments to retry when the network changes;</li>
- *   <li>{@code route-facility/F/id}, {@code route-lane/L/id}: shipments whose remaining route uses
- *       a facility or lane, so closing one re-plans exactly those without scanning every shipment;</li>
+ *   <li>{@code route/NO_ROUTE/U/id}: shipments to retry when the network changes;</li>
+ *   <li>{@code route-facility/F/U/id}, {@code route-lane/L/U/id}: shipments whose remaining route uses
+ *       a facility or lane, so closing one re-plans exactly those without scanning every shipment.
+ *       U is the urgency, the promised delivery in 13-digit millis (all nines without a promise): a
+ *       re-plan walks them most urgent first;</li>
  *   <li>{@code inbound/F/arrival(13 digits)/id}: planned arrivals at a facility, for its expected load.</li>
  * </ul>
  */
@@ -42,7 +44,8 @@ public final class ShipmentIndex {
         keys.add(slaPrefix(state.getSlaStatus().name()) + id);
         if (state.getWorkflowName() != null) keys.add(workflowPrefix(state.getWorkflowName()) + id);
         if (Workflow.FINAL.contains(state.getStatus())) return keys;
-        if (state.getRouteStatus() == RouteStatus.NO_ROUTE) keys.add(routeStatusPrefix(RouteStatus.NO_ROUTE.name()) + id);
+        String urgent = urgency(state) + "/" + id;
+        if (state.getRouteStatus() == RouteStatus.NO_ROUTE) keys.add(routeStatusPrefix(RouteStatus.NO_ROUTE.name()) + urgent);
         RoutePlan plan = state.getRoutePlan();
         if (plan != null) {
             Set<String> facilities = new LinkedHashSet<>();
@@ -54,10 +57,21 @@ public final class ShipmentIndex {
                 lanes.add(leg.getLaneId());
                 keys.add(inboundPrefix(leg.getToFacilityId()) + io.waybill.topology.timer.ShipmentTimers.pad13(leg.getPlannedArrival().toEpochMilli()) + "/" + id);
             }
-            facilities.forEach(f -> keys.add(routeFacilityPrefix(f) + id));
-            lanes.forEach(l -> keys.add(routeLanePrefix(l) + id));
+            facilities.forEach(f -> keys.add(routeFacilityPrefix(f) + urgent));
+            lanes.forEach(l -> keys.add(routeLanePrefix(l) + urgent));
         }
         return keys;
+    }
+
+    /** The re-planning order: the promised delivery, earliest first; shipments without a promise last. */
+    static String urgency(ShipmentState state) {
+        return state.getPromisedDeliveryAt() == null ? "9999999999999"
+                : io.waybill.topology.timer.ShipmentTimers.pad13(state.getPromisedDeliveryAt().toEpochMilli());
+    }
+
+    /** The part of a re-planning index key after its prefix ("urgency/shipmentId"), for merging walks in urgency order. */
+    public static String urgencyAndId(String key, String prefix) {
+        return key.substring(prefix.length());
     }
 
     public static String statusPrefix(String status) {

@@ -14,8 +14,9 @@ import io.waybill.contract.ShipmentHistory;
 import io.waybill.contract.ShipmentState;
 import io.waybill.contract.WorkflowDefinition;
 import io.waybill.topology.DeadLetters;
+import io.waybill.topology.EngineMeters;
 import io.waybill.topology.TopologySettings;
-import io.waybill.topology.capacity.LaneLoad;
+import io.waybill.topology.capacity.LaneLoadView;
 import io.waybill.topology.catalogue.WaybillStores;
 import io.waybill.topology.exception.ExceptionBook;
 import io.waybill.topology.routing.NetworkSnapshots;
@@ -26,7 +27,6 @@ import io.waybill.topology.store.DerivedStores;
 import io.waybill.topology.timer.ShipmentTimers;
 import io.waybill.topology.workflow.WorkflowCatalog;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -59,8 +60,10 @@ import java.util.Set;
  * derived from the state store, the exception index from the exception store (see
  * {@link io.waybill.topology.store.IndexedStores}): they cost no record.
  *
- * <p>A wall-clock punctuation ("tick") fires due timers, notices network changes and runs queued
- * re-plans, each bounded per tick so that a burst never stalls event processing for long.
+ * <p>A wall-clock punctuation ("tick") notices network changes, works through the re-plans they
+ * call for ({@link ReplanJob}) and fires due timers, within one budget per tick checked between
+ * shipments, so that a burst never stalls event processing for longer than the budget and one
+ * shipment's work.
  */
 public final class ShipmentProcessor implements Processor<String, SpecificRecord, String, Object> {
 
@@ -79,14 +82,17 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
     private final TopologySettings settings;
     private final NetworkSnapshots snapshots;
     private final DerivedStores derived;
+    private final EngineMeters meters;
     private ShipmentCore core;
+    private LaneLoadView laneLoad;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, ShipmentState> states;
     private KeyValueStore<String, ShipmentHistory> histories;
     private ReadOnlyKeyValueStore<String, String> index;
     private KeyValueStore<String, ShipmentException> exceptions;
     private ReadOnlyKeyValueStore<String, String> timers;
-    private KeyValueStore<String, String> rerouteQueue;
+    /** Re-plan jobs by index prefix ({@link ReplanJob}); before December 2026 a queue of shipments. */
+    private KeyValueStore<String, String> replanJobs;
     private KeyValueStore<String, String> observed;
     private ReadOnlyKeyValueStore<String, Facility> facilities;
     private ReadOnlyKeyValueStore<String, Lane> lanes;
@@ -96,16 +102,14 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
      * beginning once). Lowered whenever a timer is scheduled before it.
      */
     private String timerFloor;
-    /**
-     * False once the reroute queue was found empty and nothing was queued since: an idle tick then
-     * does not iterate a store whose head may be thousands of deletions RocksDB has not compacted yet.
-     */
-    private boolean reroutesQueued;
+    /** False once no re-plan job was found and none was started since: an idle tick then reads no store. */
+    private boolean replansPending;
 
-    public ShipmentProcessor(TopologySettings settings, NetworkSnapshots snapshots, DerivedStores derived) {
+    public ShipmentProcessor(TopologySettings settings, NetworkSnapshots snapshots, DerivedStores derived, EngineMeters meters) {
         this.settings = settings;
         this.snapshots = snapshots;
         this.derived = derived;
+        this.meters = meters;
     }
 
     @Override
@@ -115,17 +119,17 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
         // revived task): what it keeps in memory starts over with the stores.
         this.networkVersionSeen = -1;
         this.timerFloor = "";
-        this.reroutesQueued = true;
+        this.replansPending = true;
         this.states = context.getStateStore(WaybillStores.SHIPMENT_STATE);
         this.histories = context.getStateStore(WaybillStores.SHIPMENT_HISTORY);
         this.index = context.getStateStore(WaybillStores.SHIPMENT_INDEX);
         this.exceptions = context.getStateStore(WaybillStores.SHIPMENT_EXCEPTIONS);
         this.timers = context.getStateStore(WaybillStores.TIMERS);
-        this.rerouteQueue = context.getStateStore(WaybillStores.REROUTE_QUEUE);
+        this.replanJobs = context.getStateStore(WaybillStores.REROUTE_QUEUE);
         this.observed = context.getStateStore(WaybillStores.NETWORK_OBSERVED);
         this.facilities = context.getStateStore(WaybillStores.FACILITIES);
         this.lanes = context.getStateStore(WaybillStores.LANES);
-        ReadOnlyKeyValueStore<String, Long> laneLoad = context.getStateStore(WaybillStores.LANE_LOAD);
+        this.laneLoad = new LaneLoadView(context.getStateStore(WaybillStores.LANE_LOAD), this::network);
         KeyValueStore<String, WorkflowDefinition> definitions = context.getStateStore(WaybillStores.WORKFLOW_DEFINITIONS);
         WorkflowCatalog catalog = new WorkflowCatalog(() -> {
             List<WorkflowDefinition> all = new ArrayList<>();
@@ -136,7 +140,7 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
             }
             return all;
         });
-        ShipmentRouter router = new ShipmentRouter(new RoutePlanner(LaneLoad.capacity(laneLoad, this::network)));
+        ShipmentRouter router = new ShipmentRouter(new RoutePlanner(laneLoad));
         this.core = new ShipmentCore(catalog, router, settings.purgeAfter());
         context.schedule(settings.tickInterval(), PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
@@ -204,6 +208,7 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
         for (var n : effects.notifications()) context.forward(new Record<String, Object>(shipmentId, n, timestamp), NOTIFICATION_SINK);
         for (var c : effects.commands()) context.forward(new Record<String, Object>(shipmentId, c, timestamp), COMMAND_SINK);
         effects.laneLoadDeltas().forEach((key, delta) -> context.forward(new Record<String, Object>(key, delta, timestamp), LANE_LOAD_SINK));
+        laneLoad.booked(effects.laneLoadDeltas());
         effects.timersSet().forEach((name, due) -> {
             String key = ShipmentTimers.storeKey(due, shipmentId, name);
             if (key.compareTo(timerFloor) < 0) timerFloor = key;
@@ -243,14 +248,23 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
     // ---- the tick: timers, network changes, queued re-plans ---------------------------------------
 
     private void tick(long wallClock) {
-        Instant now = Instant.ofEpochMilli(wallClock);
-        long deadline = System.nanoTime() + settings.tickBudget().toNanos();
-        watchNetwork();
-        drainReroutes(now, deadline);
-        fireTimers(now, deadline);
+        long started = System.nanoTime();
+        long deadline = started + settings.tickBudget().toNanos();
+        // What other tasks booked reaches the lane-load store seconds later: read it afresh once a tick.
+        laneLoad.refresh();
+        watchNetwork(wallClock);
+        replan(wallClock, started, deadline);
+        fireTimers(wallClock, started, deadline);
+        meters.tick((System.nanoTime() - started) / 1_000_000);
     }
 
-    private void fireTimers(Instant now, long deadline) {
+    /** The engine's clock during a tick: the tick's wall clock plus the time the tick has taken so far. */
+    private static Instant clock(long wallClock, long tickStarted) {
+        return Instant.ofEpochMilli(wallClock + (System.nanoTime() - tickStarted) / 1_000_000);
+    }
+
+    private void fireTimers(long wallClock, long started, long deadline) {
+        Instant now = Instant.ofEpochMilli(wallClock);
         List<String> due = new ArrayList<>();
         String upTo = ShipmentTimers.dueUpTo(now);
         try (KeyValueIterator<String, String> it = timers.range(timerFloor, upTo)) {
@@ -267,14 +281,15 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
             ShipmentTimers.Due timer = ShipmentTimers.parse(key);
             ShipmentCore.ShipmentRecord shipment = load(timer.shipmentId());
             // The timer index follows the state: applying the effects takes this timer off it.
-            apply(shipment, core.onTimer(shipment, timer, network, now), now.toEpochMilli());
+            apply(shipment, core.onTimer(shipment, timer, network, now), wallClock);
+            meters.timerFired(ShipmentTimers.kind(timer.name()), clock(wallClock, started).toEpochMilli() - timer.due().toEpochMilli());
         }
         // Everything up to now has fired: the next scan starts here instead of stepping over the
         // deletions RocksDB keeps at the head of the store until it compacts them.
         timerFloor = all ? upTo.substring(0, upTo.indexOf('|')) : due.get(due.size() - 1);
     }
 
-    private void watchNetwork() {
+    private void watchNetwork(long wallClock) {
         long version = snapshots.version();
         if (version == networkVersionSeen) return;
         networkVersionSeen = version;
@@ -290,7 +305,7 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
             observed.put(key, is);
             changed = true;
             if (f.getStatus() == FacilityStatus.CLOSED) {
-                enqueue(ShipmentIndex.routeFacilityPrefix(f.getFacilityId()), "FACILITY_CLOSED " + f.getFacilityId());
+                startJob(ShipmentIndex.routeFacilityPrefix(f.getFacilityId()), "FACILITY_CLOSED " + f.getFacilityId(), wallClock);
             }
         }
         for (Lane l : network.lanes()) {
@@ -301,7 +316,7 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
             if (is.equals(was)) continue;
             observed.put(key, is);
             changed = true;
-            if (l.getDisrupted()) enqueue(ShipmentIndex.routeLanePrefix(l.getLaneId()), "LANE_DISRUPTED " + l.getLaneId());
+            if (l.getDisrupted()) startJob(ShipmentIndex.routeLanePrefix(l.getLaneId()), "LANE_DISRUPTED " + l.getLaneId(), wallClock);
         }
         List<String> gone = new ArrayList<>();
         try (KeyValueIterator<String, String> it = observed.all()) {
@@ -313,43 +328,74 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
             observed.delete(key);
             changed = true;
             String id = key.substring(key.indexOf('/') + 1);
-            enqueue(key.startsWith("facility/") ? ShipmentIndex.routeFacilityPrefix(id) : ShipmentIndex.routeLanePrefix(id),
-                    (key.startsWith("facility/") ? "FACILITY_REMOVED " : "LANE_REMOVED ") + id);
+            startJob(key.startsWith("facility/") ? ShipmentIndex.routeFacilityPrefix(id) : ShipmentIndex.routeLanePrefix(id),
+                    (key.startsWith("facility/") ? "FACILITY_REMOVED " : "LANE_REMOVED ") + id, wallClock);
         }
-        if (changed) enqueue(ShipmentIndex.routeStatusPrefix("NO_ROUTE"), "NETWORK_CHANGED");
+        if (changed) startJob(ShipmentIndex.routeStatusPrefix("NO_ROUTE"), "NETWORK_CHANGED", wallClock);
     }
 
-    private void enqueue(String indexPrefix, String reason) {
-        int queued = 0;
-        try (KeyValueIterator<String, String> it = index.prefixScan(indexPrefix, Serdes.String().serializer())) {
+    /** One record, however many shipments the change affects; a change noticed again restarts its walk. */
+    private void startJob(String indexPrefix, String reason, long wallClock) {
+        replanJobs.put(indexPrefix, ReplanJob.start(indexPrefix, reason, wallClock).encode());
+        replansPending = true;
+        LOG.info("{}: task {} re-plans the shipments under {} of its index, most urgent first", reason, context.taskId(), indexPrefix);
+    }
+
+    /**
+     * Works through the re-plan jobs, most urgent shipment first across all of them (a merge of their
+     * index walks), until the batch or the tick's budget is used up; each job's cursor is saved once.
+     */
+    private void replan(long wallClock, long started, long deadline) {
+        if (!replansPending) return;
+        Instant now = Instant.ofEpochMilli(wallClock);
+        List<ReplanJob> jobs = new ArrayList<>();
+        List<KeyValue<String, String>> legacy = new ArrayList<>();
+        try (KeyValueIterator<String, String> it = replanJobs.all()) {
             while (it.hasNext()) {
-                String shipmentId = ShipmentIndex.shipmentId(it.next().key);
-                if (rerouteQueue.get(shipmentId) == null) {
-                    rerouteQueue.put(shipmentId, reason);
-                    queued++;
-                }
+                KeyValue<String, String> kv = it.next();
+                ReplanJob job = ReplanJob.decode(kv.key, kv.value);
+                if (job != null) jobs.add(job);
+                else if (legacy.size() < settings.rerouteBatch()) legacy.add(kv);
             }
         }
-        if (queued > 0) reroutesQueued = true;
-        if (queued > 0) LOG.info("{}: {} shipment(s) of task {} queued for re-planning", reason, queued, context.taskId());
-    }
-
-    private void drainReroutes(Instant now, long deadline) {
-        if (!reroutesQueued) return;
-        List<KeyValue<String, String>> batch = new ArrayList<>();
-        try (KeyValueIterator<String, String> it = rerouteQueue.all()) {
-            while (it.hasNext() && batch.size() < settings.rerouteBatch()) batch.add(it.next());
-        }
-        if (batch.isEmpty()) {
-            reroutesQueued = false;
+        if (jobs.isEmpty() && legacy.isEmpty()) {
+            replansPending = false;
             return;
         }
         RoutingNetwork network = network();
-        for (KeyValue<String, String> queued : batch) {
-            if (System.nanoTime() > deadline) break;
-            rerouteQueue.delete(queued.key);
+        // Shipments queued one by one by an engine from before the jobs: re-plan them as they were queued.
+        for (KeyValue<String, String> queued : legacy) {
+            if (System.nanoTime() > deadline) return;
+            replanJobs.delete(queued.key);
             ShipmentCore.ShipmentRecord shipment = load(queued.key);
-            apply(shipment, core.onNetworkChange(shipment, queued.value, network, now), now.toEpochMilli());
+            apply(shipment, core.onNetworkChange(shipment, queued.value, network, now), wallClock);
+        }
+        ReplanWalk walk = ReplanWalk.next(jobs, index, settings.rerouteBatch());
+        Set<String> done = new HashSet<>();
+        Map<String, ReplanJob> progress = new HashMap<>();
+        boolean outOfTime = false;
+        for (ReplanWalk.Step step : walk.steps()) {
+            if (System.nanoTime() > deadline) {
+                outOfTime = true;
+                break;
+            }
+            ReplanJob job = progress.getOrDefault(step.job().indexPrefix(), step.job());
+            progress.put(job.indexPrefix(), job.after(step.indexKey()));
+            String shipmentId = ShipmentIndex.shipmentId(step.indexKey());
+            // A shipment under two changed prefixes (a closed hub and its lanes) is re-planned once a tick.
+            if (!done.add(shipmentId)) continue;
+            ShipmentCore.ShipmentRecord shipment = load(shipmentId);
+            apply(shipment, core.onNetworkChange(shipment, job.reason(), network, now), wallClock);
+            meters.replanned(clock(wallClock, started).toEpochMilli() - job.since());
+        }
+        for (ReplanJob job : jobs) {
+            ReplanJob advanced = progress.get(job.indexPrefix());
+            if (!outOfTime && walk.finished(job.indexPrefix())) {
+                replanJobs.delete(job.indexPrefix());
+                LOG.info("{}: task {} has re-planned every shipment under {}", job.reason(), context.taskId(), job.indexPrefix());
+            } else if (advanced != null) {
+                replanJobs.put(job.indexPrefix(), advanced.encode());
+            }
         }
     }
 

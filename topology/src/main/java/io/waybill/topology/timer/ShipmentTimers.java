@@ -135,6 +135,11 @@ public final class ShipmentTimers {
                 storeKey.substring(first + 1, last), storeKey.substring(last + 1));
     }
 
+    /** A timer's kind, for metrics: its name, with every escalation as one kind. */
+    public static String kind(String name) {
+        return isEscalation(name) ? "ESCALATE" : name;
+    }
+
     static boolean isEscalation(String name) {
         return name.startsWith(ESCALATE);
     }
