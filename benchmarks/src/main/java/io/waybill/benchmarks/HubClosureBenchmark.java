@@ -246,9 +246,14 @@ public final class HubClosureBenchmark {
                     continue;
                 }
                 RoutePlan plan = s.getRoutePlan();
-                if (plan == null || plan.getRevision() <= b.revision()) {
+                // Made before the closure: not re-planned. (Not the revision: a plan found again after NO_ROUTE starts at 1.)
+                if (plan == null || plan.getPlannedAt().isBefore(closedAt)) {
                     notReplanned++;
-                    if (examples.size() < 5) examples.add(e.getKey() + " not re-planned");
+                    if (examples.size() < 5) {
+                        examples.add(e.getKey() + " not re-planned (" + s.getStatus() + ", promise " + s.getPromisedDeliveryAt()
+                                + ", remaining lanes before " + b.remainingLanes() + ", plan now revision "
+                                + (plan == null ? "none" : plan.getRevision() + " " + plan.getReason()) + ")");
+                    }
                     continue;
                 }
                 reasons.merge(plan.getReason(), 1, Integer::sum);

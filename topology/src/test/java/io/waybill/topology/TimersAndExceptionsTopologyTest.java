@@ -326,4 +326,27 @@ class TimersAndExceptionsTopologyTest {
         assertThat(lateness).containsKey("SLA_BREACHED");
         assertThat(lateness.get("SLA_BREACHED")).isBetween(2_000L, 2_000L + TopologySettings.DEFAULTS.tickBudget().toMillis());
     }
+
+    @Test
+    void a_network_change_appends_its_routing_note_after_the_whole_journey_so_far() {
+        // given a shipment booked and scanned at A, planned through H1
+        Events s = new Events("T41", T0);
+        engine.pipe(s.created("A", "B"));
+        engine.pipe(s.arrived("A"));
+        List<io.waybill.contract.HistoryEntry> before = engine.history("T41");
+
+        // when H1 closes (a re-plan loads only the history's last record: it appends and never reads)
+        engine.facility("H1", FacilityStatus.CLOSED);
+        engine.advance(Duration.ofSeconds(2));
+
+        // then every earlier entry is still there, unchanged and in place, with the routing note after them
+        List<io.waybill.contract.HistoryEntry> after = engine.history("T41");
+        assertThat(after).hasSize(before.size() + 1).startsWith(before.toArray(new io.waybill.contract.HistoryEntry[0]));
+        assertThat(after.get(before.size()).getKind()).isEqualTo(io.waybill.contract.HistoryEntryKind.ROUTING);
+        assertThat(after.get(before.size()).getReason()).contains("FACILITY_CLOSED H1");
+
+        // and a scan after it appends behind the note
+        engine.pipe(s.after(30).departed("A", "A-H2"));
+        assertThat(engine.history("T41")).hasSize(after.size() + 1).startsWith(after.toArray(new io.waybill.contract.HistoryEntry[0]));
+    }
 }

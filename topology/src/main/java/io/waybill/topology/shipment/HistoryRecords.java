@@ -62,12 +62,37 @@ public final class HistoryRecords {
         return ShipmentStates.edit(first).setEntries(entries).build();
     }
 
+    /** The last stored entry of a shipment's history and its position (null when it has none). */
+    public record Tail(ShipmentHistory history, int position) {
+    }
+
+    /**
+     * The history's last record only: one reverse seek instead of decoding every entry, for inputs
+     * that only append (see {@link ShipmentCore.ShipmentRecord#historyOffset()}).
+     */
+    public static Tail readTail(ReadOnlyKeyValueStore<String, ShipmentHistory> store, String shipmentId) {
+        try (KeyValueIterator<String, ShipmentHistory> it = store.reverseRange(key(shipmentId, 0), key(shipmentId, 99_999))) {
+            while (it.hasNext()) {
+                KeyValue<String, ShipmentHistory> last = it.next();
+                if (last.value == null) continue;
+                String key = last.key;
+                return new Tail(last.value, Integer.parseInt(key.substring(key.lastIndexOf(SEPARATOR) + 1)));
+            }
+        }
+        return null;
+    }
+
+    public static List<KeyValue<String, ShipmentHistory>> changes(String shipmentId, ShipmentHistory before, ShipmentHistory after) {
+        return changes(shipmentId, 0, before, after);
+    }
+
     /**
      * The records that turn the stored {@code before} into {@code after}: the entries that are new or
      * changed (an entry the ledger kept is the very object it loaded), all of them when the workflow pin
      * changed.
      */
-    public static List<KeyValue<String, ShipmentHistory>> changes(String shipmentId, ShipmentHistory before, ShipmentHistory after) {
+    public static List<KeyValue<String, ShipmentHistory>> changes(String shipmentId, int offset, ShipmentHistory before,
+                                                                  ShipmentHistory after) {
         List<KeyValue<String, ShipmentHistory>> records = new ArrayList<>();
         List<HistoryEntry> was = before == null ? List.of() : before.getEntries();
         List<HistoryEntry> is = after.getEntries();
@@ -76,11 +101,11 @@ public final class HistoryRecords {
                 || before.getWorkflowProvisional() != after.getWorkflowProvisional();
         for (int i = 0; i < is.size(); i++) {
             if (pinChanged || i >= was.size() || is.get(i) != was.get(i)) {
-                records.add(KeyValue.pair(key(shipmentId, i), ShipmentStates.edit(after).setEntries(List.of(is.get(i))).build()));
+                records.add(KeyValue.pair(key(shipmentId, offset + i), ShipmentStates.edit(after).setEntries(List.of(is.get(i))).build()));
             }
         }
         // A history never shrinks; should one ever do, its tail must not outlive it.
-        for (int i = is.size(); i < was.size(); i++) records.add(KeyValue.pair(key(shipmentId, i), null));
+        for (int i = is.size(); i < was.size(); i++) records.add(KeyValue.pair(key(shipmentId, offset + i), null));
         return records;
     }
 

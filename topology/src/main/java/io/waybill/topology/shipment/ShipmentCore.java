@@ -72,11 +72,19 @@ public final class ShipmentCore {
      * @param state null before the first event
      * @param history null before the first entry
      * @param exceptions the latest exception of each type (resolved ones included: they keep the count)
+     * @param historyOffset the position of {@code history}'s first entry in the stored history: 0 when
+     *        it is the whole history; more when only its tail was loaded, for inputs that only append
+     *        to it (a timer, a network change), so their cost does not grow with the journey
      */
     public record ShipmentRecord(String shipmentId, ShipmentState state, ShipmentHistory history,
-                                 Map<ExceptionType, ShipmentException> exceptions) {
+                                 Map<ExceptionType, ShipmentException> exceptions, int historyOffset) {
         public ShipmentRecord {
             exceptions = Map.copyOf(exceptions);
+        }
+
+        public ShipmentRecord(String shipmentId, ShipmentState state, ShipmentHistory history,
+                              Map<ExceptionType, ShipmentException> exceptions) {
+            this(shipmentId, state, history, exceptions, 0);
         }
 
         public static ShipmentRecord empty(String shipmentId) {

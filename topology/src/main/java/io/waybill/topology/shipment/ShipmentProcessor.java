@@ -85,6 +85,7 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
     private final EngineMeters meters;
     private ShipmentCore core;
     private LaneLoadView laneLoad;
+    private TickShare share;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, ShipmentState> states;
     private KeyValueStore<String, ShipmentHistory> histories;
@@ -142,7 +143,14 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
         });
         ShipmentRouter router = new ShipmentRouter(new RoutePlanner(laneLoad));
         this.core = new ShipmentCore(catalog, router, settings.purgeAfter());
+        this.share = TickShare.ofThisThread();
+        share.join(this);
         context.schedule(settings.tickInterval(), PunctuationType.WALL_CLOCK_TIME, this::tick);
+    }
+
+    @Override
+    public void close() {
+        if (share != null) share.leave(this);
     }
 
     @Override
@@ -176,13 +184,30 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
     private ShipmentCore.ShipmentRecord load(String shipmentId) {
         ShipmentState state = states.get(shipmentId);
         ShipmentHistory history = HistoryRecords.read(histories, shipmentId);
+        return new ShipmentCore.ShipmentRecord(shipmentId, state, history, exceptionsOf(shipmentId, state != null || history != null));
+    }
+
+    /**
+     * A shipment's record with only the last entry of its history, for a timer or a network change:
+     * they append to the history and never read it, and a long journey's history is the biggest
+     * part of a record to decode.
+     */
+    private ShipmentCore.ShipmentRecord loadForAppend(String shipmentId) {
+        ShipmentState state = states.get(shipmentId);
+        if (state == null) return load(shipmentId);
+        HistoryRecords.Tail tail = HistoryRecords.readTail(histories, shipmentId);
+        return new ShipmentCore.ShipmentRecord(shipmentId, state, tail == null ? null : tail.history(), exceptionsOf(shipmentId, true),
+                tail == null ? 0 : tail.position());
+    }
+
+    private Map<ExceptionType, ShipmentException> exceptionsOf(String shipmentId, boolean exists) {
         Map<ExceptionType, ShipmentException> latest = new EnumMap<>(ExceptionType.class);
-        if (state != null || history != null) {
+        if (exists) {
             try (KeyValueIterator<String, ShipmentException> it = exceptions.range(shipmentId + "|", shipmentId + "|~")) {
                 it.forEachRemaining(kv -> latest.put(kv.value.getType(), kv.value));
             }
         }
-        return new ShipmentCore.ShipmentRecord(shipmentId, state, history, latest);
+        return latest;
     }
 
     /**
@@ -220,7 +245,7 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
             context.forward(new Record<String, Object>(shipmentId, effects.state(), timestamp), STATE_SINK);
         }
         if (effects.historyChanged()) {
-            for (var record : HistoryRecords.changes(shipmentId, shipment.history(), effects.history())) {
+            for (var record : HistoryRecords.changes(shipmentId, shipment.historyOffset(), shipment.history(), effects.history())) {
                 histories.put(record.key, record.value);
             }
         }
@@ -231,8 +256,10 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
      * with them), and a tombstone tells the compacted state topic. A scan arriving later starts a new,
      * unbooked shipment.
      */
-    private void purge(ShipmentCore.ShipmentRecord shipment, long timestamp) {
-        String id = shipment.shipmentId();
+    private void purge(ShipmentCore.ShipmentRecord loaded, long timestamp) {
+        String id = loaded.shipmentId();
+        // Every record of the history goes: a record loaded with its tail only is loaded whole first.
+        ShipmentCore.ShipmentRecord shipment = loaded.historyOffset() == 0 ? loaded : load(id);
         shipment.exceptions().forEach((type, e) -> {
             String key = ExceptionBook.key(id, type);
             derived.writing(WaybillStores.SHIPMENT_EXCEPTIONS, key, e, null);
@@ -249,13 +276,16 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
 
     private void tick(long wallClock) {
         long started = System.nanoTime();
-        long deadline = started + settings.tickBudget().toNanos();
+        // The budget is the stream thread's, shared with the other tasks it ticks (see TickShare).
+        long deadline = share.start(started, settings.tickInterval().toNanos(), settings.tickBudget().toNanos());
         // What other tasks booked reaches the lane-load store seconds later: read it afresh once a tick.
         laneLoad.refresh();
         watchNetwork(wallClock);
         replan(wallClock, started, deadline);
         fireTimers(wallClock, started, deadline);
-        meters.tick((System.nanoTime() - started) / 1_000_000);
+        long ended = System.nanoTime();
+        share.end(started, ended);
+        meters.tick((ended - started) / 1_000_000);
     }
 
     /** The engine's clock during a tick: the tick's wall clock plus the time the tick has taken so far. */
@@ -279,7 +309,7 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
                 return;
             }
             ShipmentTimers.Due timer = ShipmentTimers.parse(key);
-            ShipmentCore.ShipmentRecord shipment = load(timer.shipmentId());
+            ShipmentCore.ShipmentRecord shipment = loadForAppend(timer.shipmentId());
             // The timer index follows the state: applying the effects takes this timer off it.
             apply(shipment, core.onTimer(shipment, timer, network, now), wallClock);
             meters.timerFired(ShipmentTimers.kind(timer.name()), clock(wallClock, started).toEpochMilli() - timer.due().toEpochMilli());
@@ -384,7 +414,7 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
             String shipmentId = ShipmentIndex.shipmentId(step.indexKey());
             // A shipment under two changed prefixes (a closed hub and its lanes) is re-planned once a tick.
             if (!done.add(shipmentId)) continue;
-            ShipmentCore.ShipmentRecord shipment = load(shipmentId);
+            ShipmentCore.ShipmentRecord shipment = loadForAppend(shipmentId);
             apply(shipment, core.onNetworkChange(shipment, job.reason(), network, now), wallClock);
             meters.replanned(clock(wallClock, started).toEpochMilli() - job.since());
         }

@@ -35,6 +35,9 @@ public final class ShipmentTimers {
     /** Escalation of an exception type: "ESCALATE:MISSED_SCAN". */
     public static final String ESCALATE = "ESCALATE:";
 
+    /** Every value {@link #kind} returns: the timer kinds metrics are kept for. */
+    public static final List<String> KINDS = List.of(DWELL, HOLD_EXPIRED, MISSED_SCAN, SLA_AT_RISK, SLA_BREACHED, PURGE, "ESCALATE");
+
     private ShipmentTimers() {
     }
 
