@@ -86,6 +86,12 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
     private ShipmentCore core;
     private LaneLoadView laneLoad;
     private TickShare share;
+    /**
+     * During a tick, the lane-load deltas of its re-plans and timers, summed per lane and day and
+     * sent when the tick ends (same punctuation, same transaction): a hub closure's 2,000 re-plans
+     * a tick release and book the same few hundred lane-days over and over, ~8 deltas each.
+     */
+    private Map<String, Long> tickDeltas;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, ShipmentState> states;
     private KeyValueStore<String, ShipmentHistory> histories;
@@ -232,7 +238,11 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
         for (var e : effects.exceptionsToPublish()) context.forward(new Record<String, Object>(shipmentId, e, timestamp), EXCEPTION_SINK);
         for (var n : effects.notifications()) context.forward(new Record<String, Object>(shipmentId, n, timestamp), NOTIFICATION_SINK);
         for (var c : effects.commands()) context.forward(new Record<String, Object>(shipmentId, c, timestamp), COMMAND_SINK);
-        effects.laneLoadDeltas().forEach((key, delta) -> context.forward(new Record<String, Object>(key, delta, timestamp), LANE_LOAD_SINK));
+        if (tickDeltas != null) {
+            effects.laneLoadDeltas().forEach((key, delta) -> tickDeltas.merge(key, delta, Long::sum));
+        } else {
+            effects.laneLoadDeltas().forEach((key, delta) -> context.forward(new Record<String, Object>(key, delta, timestamp), LANE_LOAD_SINK));
+        }
         laneLoad.booked(effects.laneLoadDeltas());
         effects.timersSet().forEach((name, due) -> {
             String key = ShipmentTimers.storeKey(due, shipmentId, name);
@@ -280,9 +290,18 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
         long deadline = share.start(started, settings.tickInterval().toNanos(), settings.tickBudget().toNanos());
         // What other tasks booked reaches the lane-load store seconds later: read it afresh once a tick.
         laneLoad.refresh();
-        watchNetwork(wallClock);
-        replan(wallClock, started, deadline);
-        fireTimers(wallClock, started, deadline);
+        Map<String, Long> deltas = new HashMap<>();
+        tickDeltas = deltas;
+        try {
+            watchNetwork(wallClock);
+            replan(wallClock, started, deadline);
+            fireTimers(wallClock, started, deadline);
+        } finally {
+            tickDeltas = null;
+        }
+        deltas.forEach((key, delta) -> {
+            if (delta != 0) context.forward(new Record<String, Object>(key, delta, wallClock), LANE_LOAD_SINK);
+        });
         long ended = System.nanoTime();
         share.end(started, ended);
         meters.tick((ended - started) / 1_000_000);
