@@ -139,6 +139,68 @@ class RoutingAndTimersTest extends SystemTest {
         assertThat(opened.values()).as("publications per shipment").containsOnly(1);
     }
 
+    @Test
+    void an_engine_killed_in_the_middle_of_a_timer_burst_leaves_each_timer_fired_exactly_once() throws Exception {
+        // given 3,000 shipments promised for the same instant, about 45 seconds out: a burst that takes
+        // the two engines several ticks to fire (each stream thread fires a budget's worth per tick)
+        Instant now = Instant.now();
+        Instant promise = now.plusSeconds(45);
+        List<String> ids = new ArrayList<>();
+        try (var producer = producer()) {
+            for (int i = 0; i < 3_000; i++) {
+                String id = "BURST-" + i + "-" + UUID.randomUUID().toString().substring(0, 6);
+                ids.add(id);
+                producer.send(new ProducerRecord<>(WaybillTopic.SHIPMENT_EVENTS.topicName(), id,
+                        booking(id, "DE-DEP-BER1", "DE-DEP-MUC1", now, promise)));
+            }
+            producer.flush();
+        }
+        for (String id : ids.subList(ids.size() - 20, ids.size())) awaitShipment(id, s -> s.path("timers").has("SLA_BREACHED"));
+        java.util.Set<String> burst = new java.util.HashSet<>(ids);
+
+        // when engine 0 is killed (SIGKILL) once the first breaches are published and before the last
+        int firedAtKill;
+        try (var watch = exceptionsFromNow()) {
+            java.util.Set<String> fired = new java.util.HashSet<>();
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (fired.size() < 100 && System.currentTimeMillis() < deadline) {
+                watch.poll(Duration.ofMillis(100)).forEach(r -> {
+                    ShipmentException e = r.value();
+                    if (e.getType() == ExceptionType.SLA_BREACHED && burst.contains(e.getShipmentId())) fired.add(e.getShipmentId());
+                });
+            }
+            system.services.engine(0).kill();
+            firedAtKill = fired.size();
+        }
+        LOG.info("engine 0 killed with {} of {} burst timers published", firedAtKill, ids.size());
+        assertThat(firedAtKill).as("killed in the middle of the burst").isBetween(100, ids.size() - 1);
+        Thread.sleep(5_000);
+        system.services.restartEngine(0);
+
+        // then every breach is published, each exactly once (the killed engine's open transactions were aborted)
+        Map<String, Integer> opened = new HashMap<>();
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> {
+            opened.clear();
+            readExceptions().stream().filter(e -> e.getType() == ExceptionType.SLA_BREACHED && e.getStatus() == ExceptionStatus.OPEN
+                    && e.getEscalationLevel() == 0 && burst.contains(e.getShipmentId())).forEach(e -> opened.merge(e.getShipmentId(), 1, Integer::sum));
+            assertThat(opened).hasSize(ids.size());
+        });
+        assertThat(opened.values()).as("publications per shipment").containsOnly(1);
+    }
+
+    /** A read_committed consumer of the exceptions topic from its current end. */
+    private KafkaConsumer<String, ShipmentException> exceptionsFromNow() {
+        var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, system.kafka.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
+                WaybillSerdes.withRegistry(system.registry.apiUrl()).value(ShipmentException.class).deserializer());
+        String topic = WaybillTopic.SHIPMENT_EXCEPTIONS.topicName();
+        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+        return consumer;
+    }
+
     private static List<String> hubsOf(JsonNode shipment) {
         List<String> hubs = new ArrayList<>();
         for (JsonNode leg : shipment.path("routePlan").path("legs")) {

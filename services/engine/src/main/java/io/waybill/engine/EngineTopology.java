@@ -15,7 +15,8 @@ import java.time.Duration;
 public class EngineTopology {
 
     @Produces
-    public Topology topology(@ConfigProperty(name = "waybill.registry.url") String registryUrl,
+    public Topology topology(TimelinessMetrics meters,
+                             @ConfigProperty(name = "waybill.registry.url") String registryUrl,
                              @ConfigProperty(name = "waybill.engine.dedupe-window", defaultValue = "P7D") Duration dedupeWindow,
                              @ConfigProperty(name = "waybill.engine.tick-interval", defaultValue = "PT1S") Duration tickInterval,
                              @ConfigProperty(name = "waybill.engine.timer-batch", defaultValue = "5000") int timerBatch,
@@ -23,6 +24,6 @@ public class EngineTopology {
                              @ConfigProperty(name = "waybill.engine.tick-budget", defaultValue = "PT0.5S") Duration tickBudget,
                              @ConfigProperty(name = "waybill.engine.finished-retention", defaultValue = "P30D") Duration finishedRetention) {
         return WaybillTopology.build(WaybillSerdes.withRegistry(registryUrl),
-                new TopologySettings(dedupeWindow, tickInterval, timerBatch, rerouteBatch, tickBudget, finishedRetention));
+                new TopologySettings(dedupeWindow, tickInterval, timerBatch, rerouteBatch, tickBudget, finishedRetention), meters);
     }
 }

@@ -113,4 +113,29 @@ class RoutingAndExceptionsQueryTest {
                 given().queryParam("workflow", "express").queryParam("slaStatus", "ON_TIME").queryParam("limit", 500)
                         .get("/internal/shipments").then().statusCode(200).body("items.shipmentId", hasItem(id)));
     }
+
+    @Test
+    void a_timer_that_fires_is_measured_in_the_lateness_histogram() throws Exception {
+        // given the lateness histogram is exported before any timer fires, for every kind
+        assertThat(given().get("/q/metrics").asString())
+                .containsPattern("waybill_timer_lateness_seconds_bucket\\{[^}]*kind=\"sla_breached\"[^}]*le=\"10\\.0\"[^}]*\\}")
+                .contains("waybill_replan_wait_seconds_bucket").contains("waybill_engine_tick_seconds_bucket");
+
+        // when a shipment is booked with a promise that has already passed (its SLA_BREACHED timer is due at once)
+        String id = "TIMER-" + UUID.randomUUID().toString().substring(0, 8);
+        Instant t0 = Instant.now();
+        publish(event(id, t0, ShipmentCreated.newBuilder().setOrigin("DE-DEP-BER1").setDestination("DE-DEP-MUC1")
+                .setServiceLevel(ServiceLevel.STANDARD).setWeightKg(1.0).setHandling(List.of())
+                .setPromisedDeliveryAt(t0.minusSeconds(60)).build()));
+
+        // then the next tick fires it, and the histogram counts it a minute or more late
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            String metrics = given().get("/q/metrics").asString();
+            assertThat(metrics).containsPattern("waybill_timer_lateness_seconds_count\\{[^}]*kind=\"sla_breached\"[^}]*\\} [1-9]");
+            var sum = java.util.regex.Pattern.compile("waybill_timer_lateness_seconds_sum\\{[^}]*kind=\"sla_breached\"[^}]*\\} ([0-9.Ee+-]+)")
+                    .matcher(metrics);
+            assertThat(sum.find()).as("the histogram's sum").isTrue();
+            assertThat(Double.parseDouble(sum.group(1))).isGreaterThanOrEqualTo(60.0);
+        });
+    }
 }
