@@ -6,58 +6,36 @@ import io.waybill.contract.ShipmentEvent;
 import io.waybill.contract.ShipmentException;
 import io.waybill.contract.ShipmentState;
 import io.waybill.contract.ShipmentStatus;
-import io.waybill.contract.TopicCatalogue;
 import io.waybill.contract.WaybillTopic;
-import io.waybill.testkit.ManagedProcess;
-import io.waybill.testkit.Ports;
-import io.waybill.testkit.ProcessKafkaCluster;
-import io.waybill.testkit.RegistryProcess;
 import io.waybill.testkit.RepoLayout;
 import io.waybill.topology.WaybillTopology;
 import io.waybill.topology.catalogue.WaybillSerdes;
 import io.waybill.topology.catalogue.WaybillStores;
-import io.waybill.topology.provisioning.TopicProvisioner;
-import io.waybill.topology.routing.PublishNetwork;
-import io.waybill.topology.workflow.PublishWorkflows;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import java.util.stream.Collectors;
 
 /**
  * Side-by-side load benchmark on ONE real 3-broker process cluster (RF 3, min ISR 2, loopback):
@@ -85,16 +63,11 @@ public final class EngineThroughput {
     /** The commit interval of both apps (--commit-interval-ms; the engine's production setting is 100 ms). */
     private static long COMMIT_INTERVAL_MS = 100;
     private static final int IN_FLIGHT = 1000;
-    /** Kept so the levels stick (java.util.logging holds loggers weakly). */
-    private static final List<Logger> QUIET = new ArrayList<>();
 
     private final Options o;
     private final StringBuilder report = new StringBuilder();
-    private ProcessKafkaCluster kafka;
-    private Admin admin;
+    private ClusterBench cluster;
     private WaybillSerdes serdes;
-    private Path work;
-    private List<Long> brokerPids;
     private int inputPartitions;
     private String loadAtStart;
 
@@ -149,11 +122,7 @@ public final class EngineThroughput {
         if (idleSeconds == null) idleSeconds = quick ? 10 : 15;
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
         if (out == null) out = RepoLayout.root().resolve("benchmarks/results/engine-" + stamp + ".txt");
-        for (String name : new String[]{"org.apache.kafka", "io.apicurio", "org.apache.avro"}) {
-            Logger l = Logger.getLogger(name);
-            l.setLevel(Level.WARNING);
-            QUIET.add(l);
-        }
+        ClusterBench.quietLogs();
         int rc = 0;
         try {
             new EngineThroughput(new Options(events, threads, instances, jfr, skipBaseline, quick, seed, idleSeconds, latencySeconds, out))
@@ -172,53 +141,19 @@ public final class EngineThroughput {
     private void run() throws Exception {
         Instant began = Instant.now();
         loadAtStart = loadAverage();
-        work = Files.createTempDirectory("waybill-bench-");
-        Path kafkaDir = work.resolve("kafka");
-        kafka = new ProcessKafkaCluster(kafkaDir, 3, ProcessKafkaCluster.Layout.random(), EngineThroughput::progress);
-        RegistryProcess registry = new RegistryProcess(Ports.free(), Ports.free(), work.resolve("run"), null);
-        // The registry (its own JVM) starts while the cluster does.
-        Throwable[] registryFailure = {null};
-        Thread registryStart = new Thread(() -> {
-            try {
-                registry.start(EngineThroughput::progress);
-            } catch (Throwable t) {
-                registryFailure[0] = t;
-            }
-        }, "registry-start");
-        registryStart.start();
-        try {
-            kafka.start();
-            registryStart.join();
-            if (registryFailure[0] != null) throw new IllegalStateException("the registry did not start", registryFailure[0]);
-            brokerPids = new ArrayList<>();
-            for (ManagedProcess p : ProcessKafkaCluster.recordedProcesses(kafkaDir)) brokerPids.add(p.pid().orElseThrow());
-            admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
-            bench(registry.apiUrl(), began);
-        } finally {
-            if (admin != null) admin.close();
-            registry.close();
-            kafka.close();
-            // The cluster's logs and the apps' state: a scratch directory, removed (best effort).
-            try (var paths = Files.walk(work)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (Exception ignored) {
-                // left behind in the temporary directory
-            }
+        // The cluster, the registry, the topics, the seed network and the workflows; all stopped at the end.
+        try (ClusterBench c = ClusterBench.start()) {
+            cluster = c;
+            bench(began);
         }
     }
 
-    private void bench(String registryUrl, Instant began) throws Exception {
-        new TopicProvisioner(admin, 60_000).provision(TopicCatalogue.standard(), 3, false);
+    private void bench(Instant began) throws Exception {
         String input = WaybillTopic.SHIPMENT_EVENTS.topicName();
-        inputPartitions = partitionCount(input);
-        admin.createTopics(List.of(new NewTopic(BASELINE_OUT, inputPartitions, (short) 3).configs(Map.of("min.insync.replicas", "2"))))
-                .all().get();
-        serdes = WaybillSerdes.withRegistry(registryUrl);
-
-        // The network and the workflows, published the way the system does it.
-        String[] publishArgs = {"--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", registryUrl};
-        if (PublishNetwork.run(publishArgs) != 0) throw new IllegalStateException("publishing the seed network failed");
-        if (PublishWorkflows.run(publishArgs) != 0) throw new IllegalStateException("publishing the built-in workflows failed");
+        inputPartitions = cluster.partitionCount(input);
+        cluster.admin().createTopics(List.of(new NewTopic(BASELINE_OUT, inputPartitions, (short) 3)
+                .configs(Map.of("min.insync.replicas", "2")))).all().get();
+        serdes = cluster.serdes();
 
         // The max-throughput traffic, produced once before either app runs.
         Instant t = Instant.now();
@@ -251,7 +186,7 @@ public final class EngineThroughput {
 
         // (b) the engine
         Path jfrFile = o.jfr() ? o.out().resolveSibling(o.out().getFileName().toString().replaceAll("\\.txt$", "") + ".jfr") : null;
-        List<KafkaStreams> engine = startApps(ENGINE_APP, o.instances(), o.threads(), i -> WaybillTopology.build(serdes), engineProps(registryUrl));
+        List<KafkaStreams> engine = startApps(ENGINE_APP, o.instances(), o.threads(), i -> WaybillTopology.build(serdes), engineProps());
         Phase eng = maxThroughput("engine", engine, ENGINE_APP, end, maxEvents, jfrFile);
         double heapMb = Metrics.heapAfterGcMb();
         double rssMb = Metrics.rssMb();
@@ -261,11 +196,11 @@ public final class EngineThroughput {
         Traffic probeTraffic = new Traffic(o.seed() + 1, "LE" + o.seed() + "-", Instant.now().plusSeconds(30), Duration.ofMillis(100), IN_FLIGHT);
         List<ShipmentEvent> probeEvents = probeTraffic.generate((long) Math.ceil(rate * o.latencySeconds()) + 100);
         progress(String.format("engine latency: %,d events at %,.0f/s for %d s", probeEvents.size(), rate, o.latencySeconds()));
-        double lat0 = Metrics.cpuSeconds(brokerPids);
-        LatencyProbe.Result engineLatency = LatencyProbe.run(kafka.bootstrapServers(), eventSerializer, input, probeEvents, rate,
+        double lat0 = cluster.brokerCpuSeconds();
+        LatencyProbe.Result engineLatency = LatencyProbe.run(cluster.bootstrap(), eventSerializer, input, probeEvents, rate,
                 Duration.ofSeconds(o.latencySeconds()), WaybillTopic.SHIPMENT_STATE.topicName(),
                 bytes -> stateDeserializer.deserialize(WaybillTopic.SHIPMENT_STATE.topicName(), bytes).getLastEventId());
-        double engineLatencyCpu = Metrics.cpuSeconds(brokerPids) - lat0;
+        double engineLatencyCpu = cluster.brokerCpuSeconds() - lat0;
         progress("engine latency: " + engineLatency.describe());
         awaitCommitted(ENGINE_APP, endOffsets(input), Duration.ofMinutes(5));
         String sanity = sanity(engine, "B" + o.seed() + "-", "LE" + o.seed() + "-");
@@ -283,11 +218,11 @@ public final class EngineThroughput {
             Traffic baseProbe = new Traffic(o.seed() + 2, "LB" + o.seed() + "-", Instant.now().plusSeconds(30), Duration.ofMillis(100), IN_FLIGHT);
             List<ShipmentEvent> baseEvents = baseProbe.generate((long) Math.ceil(rate * o.latencySeconds()) + 100);
             progress(String.format("baseline latency: %,d events at %,.0f/s for %d s", baseEvents.size(), rate, o.latencySeconds()));
-            double blat0 = Metrics.cpuSeconds(brokerPids);
-            baselineLatency = LatencyProbe.run(kafka.bootstrapServers(), eventSerializer, input, baseEvents, rate,
+            double blat0 = cluster.brokerCpuSeconds();
+            baselineLatency = LatencyProbe.run(cluster.bootstrap(), eventSerializer, input, baseEvents, rate,
                     Duration.ofSeconds(o.latencySeconds()), BASELINE_OUT,
                     bytes -> eventDeserializer.deserialize(input, bytes).getEventId());
-            baselineLatencyCpu = Metrics.cpuSeconds(brokerPids) - blat0;
+            baselineLatencyCpu = cluster.brokerCpuSeconds() - blat0;
             progress("baseline latency: " + baselineLatency.describe());
             closeAll(base);
         }
@@ -371,13 +306,13 @@ public final class EngineThroughput {
             recording.start();
         }
         Metrics.Snapshot before = Metrics.streams(apps);
-        double cpu0 = Metrics.cpuSeconds(brokerPids);
+        double cpu0 = cluster.brokerCpuSeconds();
         double app0 = processCpuSeconds();
         long t0 = System.nanoTime();
         progress(name + ": RUNNING after " + String.format("%.1f s", startup) + "; processing " + String.format("%,d", events) + " events");
         awaitCommitted(appId, end, Duration.ofMinutes(30));
         double seconds = (System.nanoTime() - t0) / 1e9;
-        double cpu1 = Metrics.cpuSeconds(brokerPids);
+        double cpu1 = cluster.brokerCpuSeconds();
         double app1 = processCpuSeconds();
         Metrics.Snapshot after = Metrics.streams(apps);
         if (recording != null) {
@@ -392,10 +327,10 @@ public final class EngineThroughput {
     /** Broker CPU as % of one core while the apps run with no traffic. */
     private double idleCpu(String name, List<KafkaStreams> apps) throws Exception {
         Thread.sleep(2_000); // the last commits of the phase
-        double cpu0 = Metrics.cpuSeconds(brokerPids);
+        double cpu0 = cluster.brokerCpuSeconds();
         long t0 = System.nanoTime();
         Thread.sleep(o.idleSeconds() * 1000L);
-        double pct = 100 * (Metrics.cpuSeconds(brokerPids) - cpu0) / ((System.nanoTime() - t0) / 1e9);
+        double pct = 100 * (cluster.brokerCpuSeconds() - cpu0) / ((System.nanoTime() - t0) / 1e9);
         if (apps.stream().anyMatch(a -> a.state() != KafkaStreams.State.RUNNING)) progress(name + ": not RUNNING during the idle measurement");
         progress(String.format("%s idle: brokers %.1f %% of one core", name, pct));
         return pct;
@@ -443,141 +378,45 @@ public final class EngineThroughput {
 
     // ---- apps -----------------------------------------------------------------------------------------
 
-    private Properties common(String appId, int threads) {
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
-        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 3);
-        p.put(StreamsConfig.topicPrefix("min.insync.replicas"), "2");
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 2_000);
-        p.put(StreamsConfig.METRICS_RECORDING_LEVEL_CONFIG, "INFO");
-        return p;
-    }
-
     private Function<Integer, Properties> baselineProps() {
         return i -> {
-            Properties p = common(BASELINE_APP, 1);
+            Properties p = cluster.common(BASELINE_APP, 1, COMMIT_INTERVAL_MS);
             // Static membership: the restart for the latency phase takes the old member's place without a wait.
             p.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), "bench-baseline-" + i);
             return p;
         };
     }
 
-    /**
-     * The engine's production Streams settings: every {@code kafka-streams.*} property of
-     * services/engine/src/main/resources/application.properties (placeholders resolved to their
-     * defaults), so the benchmark follows the engine's configuration as it changes. The state
-     * directory, the bootstrap servers and the commit interval stay the benchmark's own.
-     */
-    private Function<Integer, Properties> engineProps(String registryUrl) {
-        Properties production = new Properties();
-        try (var in = Files.newBufferedReader(RepoLayout.root().resolve("services/engine/src/main/resources/application.properties"))) {
-            production.load(in);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot read the engine's application.properties", e);
-        }
-        return i -> {
-            Properties p = common(ENGINE_APP, o.threads());
-            for (String key : production.stringPropertyNames()) {
-                if (!key.startsWith("kafka-streams.")) continue;
-                String name = key.substring("kafka-streams.".length());
-                if (name.equals(StreamsConfig.STATE_DIR_CONFIG) || name.equals(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)
-                        || name.startsWith("waybill.")) continue;
-                p.put(name, withDefaults(production.getProperty(key)));
-            }
-            p.put("waybill.registry.url", registryUrl);
-            return p;
-        };
-    }
-
-    /** "${name:default}" becomes "default" (the engine's own defaults); anything else stays as it is. */
-    private static String withDefaults(String value) {
-        var m = java.util.regex.Pattern.compile("\\$\\{[^:}]+:([^}]*)}").matcher(value);
-        return m.replaceAll(r -> java.util.regex.Matcher.quoteReplacement(r.group(1)));
+    /** The engine's production Streams settings (see {@link ClusterBench#engineProps}). */
+    private Function<Integer, Properties> engineProps() {
+        return cluster.engineProps(ENGINE_APP, o.threads(), COMMIT_INTERVAL_MS);
     }
 
     private List<KafkaStreams> startApps(String appId, int instances, int threads, Function<Integer, Topology> topology,
                                          Function<Integer, Properties> props) {
-        List<KafkaStreams> apps = new ArrayList<>();
-        for (int i = 0; i < instances; i++) {
-            Properties p = props.apply(i);
-            p.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve("state").resolve(appId + "-" + i).toString());
-            apps.add(new KafkaStreams(topology.apply(i), p));
-        }
-        return apps;
+        return cluster.apps(appId, instances, topology, props);
     }
 
     private static void awaitRunning(List<KafkaStreams> apps, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!apps.stream().allMatch(a -> a.state() == KafkaStreams.State.RUNNING)) {
-            if (apps.stream().anyMatch(a -> a.state() == KafkaStreams.State.ERROR || a.state() == KafkaStreams.State.PENDING_ERROR)) {
-                throw new IllegalStateException("a Streams app failed: " + apps.stream().map(a -> a.state().toString()).toList());
-            }
-            if (System.nanoTime() > deadline) throw new IllegalStateException("not RUNNING after " + timeout);
-            Thread.sleep(20);
-        }
+        ClusterBench.awaitRunning(apps, timeout);
     }
 
     private static void closeAll(List<KafkaStreams> apps) {
-        apps.forEach(a -> a.close(Duration.ofSeconds(60)));
+        ClusterBench.closeAll(apps);
     }
 
     // ---- Kafka helpers ------------------------------------------------------------------------------
 
     private void produce(List<ShipmentEvent> events, Serializer<ShipmentEvent> serializer) {
-        AtomicLong failed = new AtomicLong();
-        String topic = WaybillTopic.SHIPMENT_EVENTS.topicName();
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024),
-                new StringSerializer(), serializer)) {
-            for (ShipmentEvent e : events) {
-                producer.send(new ProducerRecord<>(topic, e.getShipmentId(), e), (m, err) -> {
-                    if (err != null) failed.incrementAndGet();
-                });
-            }
-            producer.flush();
-        }
-        if (failed.get() > 0) throw new IllegalStateException(failed.get() + " events were not produced");
-    }
-
-    /** The topic's partition count, once every broker knows the (just created) topic. */
-    private int partitionCount(String topic) throws Exception {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (true) {
-            try {
-                return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (System.nanoTime() > deadline) throw e;
-                Thread.sleep(250);
-            }
-        }
+        cluster.produce(events, serializer);
     }
 
     private Map<TopicPartition, Long> endOffsets(String topic) throws Exception {
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (int p = 0; p < inputPartitions; p++) partitions.add(new TopicPartition(topic, p));
-        return admin.listOffsets(partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest())))
-                .all().get().entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+        return cluster.endOffsets(topic, inputPartitions);
     }
 
     private void awaitCommitted(String group, Map<TopicPartition, Long> end, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-            boolean caughtUp = end.entrySet().stream().allMatch(e -> {
-                OffsetAndMetadata c = committed.get(e.getKey());
-                return e.getValue() == 0 || (c != null && c.offset() >= e.getValue());
-            });
-            if (caughtUp) return;
-            if (System.nanoTime() > deadline) throw new IllegalStateException(group + " did not commit every input offset in " + timeout);
-            Thread.sleep(100);
-        }
+        cluster.awaitCommitted(group, end, timeout);
     }
 
     // ---- the report -----------------------------------------------------------------------------------
@@ -639,23 +478,18 @@ public final class EngineThroughput {
     }
 
     private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (Exception e) {
-            return String.format("%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        }
+        return ClusterBench.loadAverage();
     }
 
     private static double processCpuSeconds() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+        return ClusterBench.processCpuSeconds();
     }
 
     private static double secondsSince(Instant t) {
-        return Duration.between(t, Instant.now()).toMillis() / 1000.0;
+        return ClusterBench.secondsSince(t);
     }
 
     private static void progress(String s) {
-        System.out.println(DateTimeFormatter.ISO_LOCAL_TIME.withZone(ZoneOffset.UTC).format(Instant.now()).substring(0, 8) + " " + s);
+        ClusterBench.progress(s);
     }
 }
