@@ -328,7 +328,9 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
                 return;
             }
             ShipmentTimers.Due timer = ShipmentTimers.parse(key);
-            ShipmentCore.ShipmentRecord shipment = loadForAppend(timer.shipmentId());
+            // A purge deletes every history record, so it loads them all; every other timer only appends.
+            ShipmentCore.ShipmentRecord shipment = timer.name().equals(ShipmentTimers.PURGE)
+                    ? load(timer.shipmentId()) : loadForAppend(timer.shipmentId());
             // The timer index follows the state: applying the effects takes this timer off it.
             apply(shipment, core.onTimer(shipment, timer, network, now), wallClock);
             meters.timerFired(ShipmentTimers.kind(timer.name()), clock(wallClock, started).toEpochMilli() - timer.due().toEpochMilli());
