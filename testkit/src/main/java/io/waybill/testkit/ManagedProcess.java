@@ -123,6 +123,20 @@ public final class ManagedProcess {
         clearPid();
     }
 
+    /** Sends a signal by name (STOP, CONT) with the system's kill command: SIGSTOP makes a zombie, not a corpse. */
+    public synchronized void signal(String name) {
+        long pid = pid().orElseThrow(() -> new IllegalStateException(this.name + " is not running"));
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).redirectErrorStream(true).start();
+            if (kill.waitFor() != 0) throw new IllegalStateException("kill -" + name + " " + pid + " failed");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** SIGKILL: no shutdown hooks, no flush, as when a machine dies. */
     public synchronized void kill() {
         handle().ifPresent(h -> {

@@ -126,6 +126,15 @@ public final class ProcessKafkaCluster implements KafkaCluster {
         brokerProcesses.get(index).kill();
     }
 
+    /** SIGSTOP: the broker keeps its sockets and leadership claims but answers nothing until {@link #resumeBroker}. */
+    public void pauseBroker(int index) {
+        brokerProcesses.get(index).signal("STOP");
+    }
+
+    public void resumeBroker(int index) {
+        brokerProcesses.get(index).signal("CONT");
+    }
+
     @Override
     public void startBroker(int index) {
         brokerProcesses.get(index).start();

@@ -40,6 +40,25 @@ public final class DeadLetters {
                 .build();
     }
 
+    /** How a dead letter of the engine's own work (a timer, a re-plan) says that there is nothing to replay. */
+    public static final String RETRIED_BY_ENGINE = "retried-by-engine";
+
+    /**
+     * A dead letter for work of the engine's tick that failed (a timer, a re-plan): keyed by the
+     * shipment, no source record, and not for replay, because the engine keeps the work and retries it.
+     */
+    public static DeadLetter forTick(String shipmentId, String failedIn, String errorClass, String errorMessage, long wallClock) {
+        return DeadLetter.newBuilder()
+                .setStage(FailureStage.PROCESSING)
+                .setOriginalKey(ByteBuffer.wrap(shipmentId.getBytes(StandardCharsets.UTF_8)))
+                .setOriginalValueEncoding(RETRIED_BY_ENGINE)
+                .setErrorClass(errorClass)
+                .setErrorMessage(errorMessage)
+                .setFailedAt(Instant.ofEpochMilli(wallClock))
+                .setFailedIn(failedIn)
+                .build();
+    }
+
     static byte[] avroJson(SpecificRecord value) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();

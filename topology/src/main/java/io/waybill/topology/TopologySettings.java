@@ -15,14 +15,26 @@ import java.time.Duration;
  * @param tickBudget a tick stops early after this long and continues at the next one
  * @param finishedRetention how long a finished shipment (delivered, cancelled, returned) is kept before
  *                          its state, history and exceptions are purged (and a tombstone published)
+ * @param maxHistoryEntries a shipment takes at most this many events and commands; the next go to the dead letters
+ *                          (replayable once the limit is raised). A real journey has tens: thousands are a scanner in a
+ *                          loop, and without a bound one shipment's records grow until every event of it costs seconds
+ * @param failedTimerRetry a timer or re-plan whose decision throws is dead-lettered and tried again this much later
  */
 public record TopologySettings(Duration dedupeWindow, Duration tickInterval, int timerBatch, int rerouteBatch, Duration tickBudget,
-                               Duration finishedRetention) {
+                               Duration finishedRetention, int maxHistoryEntries, Duration failedTimerRetry) {
 
     public static final Duration DEFAULT_FINISHED_RETENTION = Duration.ofDays(30);
+    public static final int DEFAULT_MAX_HISTORY_ENTRIES = 1_000;
+    public static final Duration DEFAULT_FAILED_TIMER_RETRY = Duration.ofMinutes(5);
 
     public static final TopologySettings DEFAULTS = new TopologySettings(WaybillStores.DEFAULT_DEDUPE_WINDOW, Duration.ofSeconds(1),
             5_000, 2_000, Duration.ofMillis(500), DEFAULT_FINISHED_RETENTION);
+
+    public TopologySettings(Duration dedupeWindow, Duration tickInterval, int timerBatch, int rerouteBatch, Duration tickBudget,
+                            Duration finishedRetention) {
+        this(dedupeWindow, tickInterval, timerBatch, rerouteBatch, tickBudget, finishedRetention, DEFAULT_MAX_HISTORY_ENTRIES,
+                DEFAULT_FAILED_TIMER_RETRY);
+    }
 
     public TopologySettings(Duration dedupeWindow, Duration tickInterval, int timerBatch, int rerouteBatch, Duration tickBudget) {
         this(dedupeWindow, tickInterval, timerBatch, rerouteBatch, tickBudget, DEFAULT_FINISHED_RETENTION);
@@ -34,10 +46,17 @@ public record TopologySettings(Duration dedupeWindow, Duration tickInterval, int
     }
 
     public TopologySettings withDedupeWindow(Duration window) {
-        return new TopologySettings(window, tickInterval, timerBatch, rerouteBatch, tickBudget, finishedRetention);
+        return new TopologySettings(window, tickInterval, timerBatch, rerouteBatch, tickBudget, finishedRetention, maxHistoryEntries,
+                failedTimerRetry);
     }
 
     public TopologySettings withFinishedRetention(Duration retention) {
-        return new TopologySettings(dedupeWindow, tickInterval, timerBatch, rerouteBatch, tickBudget, retention);
+        return new TopologySettings(dedupeWindow, tickInterval, timerBatch, rerouteBatch, tickBudget, retention, maxHistoryEntries,
+                failedTimerRetry);
+    }
+
+    public TopologySettings withMaxHistoryEntries(int entries) {
+        return new TopologySettings(dedupeWindow, tickInterval, timerBatch, rerouteBatch, tickBudget, finishedRetention, entries,
+                failedTimerRetry);
     }
 }

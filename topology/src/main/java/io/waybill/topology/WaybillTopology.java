@@ -17,6 +17,7 @@ import io.waybill.topology.catalogue.WaybillSerdes;
 import io.waybill.topology.catalogue.WaybillStores;
 import io.waybill.topology.exception.ExceptionIndex;
 import io.waybill.topology.shipment.ShipmentIndex;
+import io.waybill.topology.shipment.ShipmentDecisions;
 import io.waybill.topology.shipment.ShipmentProcessor;
 import io.waybill.topology.store.DerivedIndex;
 import io.waybill.topology.store.DerivedStores;
@@ -32,6 +33,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 import java.util.Map;
 
 /**
@@ -82,6 +84,11 @@ public final class WaybillTopology {
 
     /** The engine topology, reporting timer lateness, re-plan waits and tick lengths to {@code meters}. */
     public static Topology build(WaybillSerdes serdes, TopologySettings settings, EngineMeters meters) {
+        return build(serdes, settings, meters, ShipmentDecisions.AS_THEY_ARE);
+    }
+
+    /** As {@link #build(WaybillSerdes, TopologySettings, EngineMeters)}, with the shipment decisions wrapped (tests). */
+    public static Topology build(WaybillSerdes serdes, TopologySettings settings, EngineMeters meters, UnaryOperator<ShipmentDecisions> decisions) {
         NetworkSnapshots snapshots = new NetworkSnapshots();
         Serde<String> keys = serdes.key();
         // The engine's own stores need no registry (StoreSerde); what it publishes uses the registry's wire format.
@@ -98,7 +105,7 @@ public final class WaybillTopology {
         // The shipment index and the timer index follow the state store, the exception index the exception
         // store: derived on every write and every restored changelog record, never logged themselves.
         DerivedStores derived = new DerivedStores();
-        topology.addProcessor(SHIPMENT_PROCESSOR, () -> new ShipmentProcessor(settings, snapshots, derived, meters), EVENTS_SOURCE, COMMANDS_SOURCE);
+        topology.addProcessor(SHIPMENT_PROCESSOR, () -> new ShipmentProcessor(settings, snapshots, derived, meters, decisions), EVENTS_SOURCE, COMMANDS_SOURCE);
 
         topology.addStateStore(logged(Stores.keyValueStoreBuilder(IndexedStores.primary(WaybillStores.SHIPMENT_STATE,
                 states.deserializer(), derived, new DerivedIndex<>(WaybillStores.SHIPMENT_INDEX, ShipmentIndex::keys),

@@ -1,5 +1,8 @@
 package io.waybill.topology;
 
+import io.waybill.contract.DeadLetter;
+import io.waybill.topology.shipment.ShipmentDecisions;
+import java.util.function.UnaryOperator;
 import io.waybill.contract.Facility;
 import io.waybill.contract.FacilityStatus;
 import io.waybill.contract.FacilityType;
@@ -50,6 +53,7 @@ final class EngineDriver implements AutoCloseable {
     final TestOutputTopic<String, RoutingInstruction> instructions;
     final TestOutputTopic<String, Notification> notifications;
     final TestOutputTopic<String, PlannerCommand> engineCommands;
+    final TestOutputTopic<String, DeadLetter> deadLetters;
 
     EngineDriver() {
         this(TopologySettings.DEFAULTS);
@@ -60,12 +64,17 @@ final class EngineDriver implements AutoCloseable {
     }
 
     EngineDriver(TopologySettings settings, EngineMeters meters) {
+        this(settings, meters, ShipmentDecisions.AS_THEY_ARE);
+    }
+
+    /** With the engine's decisions wrapped: a test makes one of them throw. */
+    EngineDriver(TopologySettings settings, EngineMeters meters, UnaryOperator<ShipmentDecisions> decisions) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "waybill-engine-test");
         // Own state directory: test runs in parallel JVMs must not share RocksDB locks.
         props.put(StreamsConfig.STATE_DIR_CONFIG, io.waybill.topology.TestDirs.stateDir());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(WaybillTopology.build(serdes, settings, meters), props, T0);
+        driver = new TopologyTestDriver(WaybillTopology.build(serdes, settings, meters, decisions), props, T0);
         events = driver.createInputTopic(WaybillTopic.SHIPMENT_EVENTS.topicName(), serdes.key().serializer(),
                 serdes.value(ShipmentEvent.class).serializer());
         commands = driver.createInputTopic(WaybillTopic.PLANNER_COMMANDS.topicName(), serdes.key().serializer(),
@@ -80,6 +89,8 @@ final class EngineDriver implements AutoCloseable {
                 serdes.value(RoutingInstruction.class).deserializer());
         notifications = driver.createOutputTopic(WaybillTopic.NOTIFICATIONS.topicName(), serdes.key().deserializer(),
                 serdes.value(Notification.class).deserializer());
+        deadLetters = driver.createOutputTopic(WaybillTopic.DEAD_LETTERS.topicName(), serdes.key().deserializer(),
+                serdes.value(DeadLetter.class).deserializer());
         engineCommands = driver.createOutputTopic(WaybillTopic.PLANNER_COMMANDS.topicName(), serdes.key().deserializer(),
                 serdes.value(PlannerCommand.class).deserializer());
     }

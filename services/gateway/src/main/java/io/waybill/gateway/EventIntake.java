@@ -12,6 +12,7 @@ import io.waybill.contract.OutForDelivery;
 import io.waybill.contract.ShipmentCreated;
 import io.waybill.contract.ShipmentEvent;
 import io.waybill.gateway.auth.Sources;
+import io.waybill.topology.shipment.EventTypes;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.MediaType;
@@ -110,12 +111,19 @@ public class EventIntake {
         List<Violation> forbidden = new ArrayList<>();
         for (int i = 0; i < parsed.events().size(); i++) {
             String prefix = batch ? "events[" + i + "]." : "";
-            facilitiesOf(parsed.events().get(i)).forEach((field, facility) -> {
+            ShipmentEvent event = parsed.events().get(i);
+            Map<String, String> facilities = facilitiesOf(event);
+            facilities.forEach((field, facility) -> {
                 if (!source.mayReportFor(facility)) {
                     forbidden.add(new Violation(translated.originOf().apply(prefix + field),
                             "source '" + source.name() + "' is not registered for facility '" + facility + "'"));
                 }
             });
+            String type = EventTypes.of(event.getPayload());
+            if (facilities.isEmpty() && !source.mayReportWithoutFacility(type)) {
+                forbidden.add(new Violation(translated.originOf().apply(prefix + "type"), "source '" + source.name() + "' may not report "
+                        + type + ", which names no facility (waybill.gateway.sources." + source.name() + ".unlocated-event-types)"));
+            }
         }
         if (!forbidden.isEmpty()) {
             return json(Response.Status.FORBIDDEN, new Rejected("the request reports for facilities its source is not registered for; nothing was accepted", forbidden));

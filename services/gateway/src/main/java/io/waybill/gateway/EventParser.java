@@ -16,6 +16,8 @@ import io.waybill.contract.ServiceLevel;
 import io.waybill.contract.ShipmentCreated;
 import io.waybill.contract.ShipmentEvent;
 
+import io.waybill.topology.shipment.InputLimits;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,10 +85,20 @@ public final class EventParser {
     /** The event types of the public contract, sorted. */
     public static final List<String> EVENT_TYPES = TYPES.keySet().stream().sorted().toList();
 
+    /** The default of {@code waybill.gateway.max-event-age}. */
+    static final Duration DEFAULT_MAX_EVENT_AGE = Duration.ofDays(7);
+
     private final Clock clock;
+    private final Duration maxEventAge;
 
     public EventParser(Clock clock) {
+        this(clock, DEFAULT_MAX_EVENT_AGE);
+    }
+
+    /** @param maxEventAge an occurredAt further back than this is refused (a back-dated event would rewrite history) */
+    public EventParser(Clock clock, Duration maxEventAge) {
         this.clock = clock;
+        this.maxEventAge = maxEventAge;
     }
 
     /** The outcome of parsing: the events when there are no violations. */
@@ -153,6 +165,10 @@ public final class EventParser {
         if (occurredAt != null && occurredAt.isAfter(now.plus(MAX_CLOCK_SKEW))) {
             violations.add(new Violation(envelope.at("occurredAt"), "is " + Duration.between(now, occurredAt).toMinutes()
                     + " minutes in the future; at most " + MAX_CLOCK_SKEW.toMinutes() + " minutes of clock skew are accepted"));
+        }
+        if (occurredAt != null && occurredAt.isBefore(now.minus(maxEventAge))) {
+            violations.add(new Violation(envelope.at("occurredAt"), "is " + Duration.between(occurredAt, now).toHours()
+                    + " hours in the past; events older than " + maxEventAge + " are refused (waybill.gateway.max-event-age)"));
         }
         envelope.rejectUnknown(ENVELOPE);
 
@@ -265,7 +281,12 @@ public final class EventParser {
 
         private Instant instant(String field, String s) {
             try {
-                return Instant.parse(s);
+                Instant at = Instant.parse(s);
+                if (at.isBefore(InputLimits.EARLIEST) || at.isAfter(InputLimits.LATEST)) {
+                    violations.add(new Violation(at(field), "must lie between " + InputLimits.EARLIEST + " and " + InputLimits.LATEST));
+                    return null;
+                }
+                return at;
             } catch (DateTimeParseException e) {
                 violations.add(new Violation(at(field), "must be an ISO-8601 instant such as 2026-11-02T08:15:00Z"));
                 return null;

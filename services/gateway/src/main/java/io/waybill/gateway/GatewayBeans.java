@@ -63,8 +63,8 @@ public class GatewayBeans {
 
     @Produces
     @Singleton
-    EventParser eventParser() {
-        return new EventParser(Clock.systemUTC());
+    EventParser eventParser(GatewayConfig config) {
+        return new EventParser(Clock.systemUTC(), config.maxEventAge());
     }
 
     @Produces

@@ -19,6 +19,14 @@ public interface GatewayConfig {
     @WithDefault("500")
     int maxBatchSize();
 
+    /**
+     * How far back an event's occurredAt may lie. Older is refused: the engine re-folds a shipment's
+     * history in occurredAt order, so a back-dated event would rewrite what planners already acted on,
+     * and it is older than the window in which resends are recognised (the engine's dedupe window, P7D).
+     */
+    @WithDefault("P7D")
+    Duration maxEventAge();
+
     /** Where accepted events wait while Kafka cannot be reached; one directory per gateway instance. */
     @WithDefault("gateway-spool")
     Path spoolDir();
@@ -74,6 +82,13 @@ public interface GatewayConfig {
 
         /** The facility ids the source may report for, or {@code *} for all. */
         List<String> facilities();
+
+        /**
+         * Event types that name no facility (DELIVERED, DELIVERY_ATTEMPT_FAILED, HELD, RELEASED,
+         * CANCELLED, ADDRESS_CORRECTED) the source may report, or {@code *}: a courier app delivers,
+         * a hub's scanners do not. A source registered for every facility ({@code *}) may report them all.
+         */
+        Optional<List<String>> unlocatedEventTypes();
     }
 
     interface Epcis {

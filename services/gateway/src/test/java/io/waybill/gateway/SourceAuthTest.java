@@ -61,6 +61,30 @@ class SourceAuthTest {
     }
 
     @Test
+    void an_event_that_names_no_facility_is_403_unless_the_source_is_trusted_with_its_type() {
+        // given a delivery and a cancellation, which name no facility
+        String shipmentId = "AUTH-" + UUID.randomUUID();
+        String delivered = "{\"eventId\":\"" + UUID.randomUUID() + "\",\"shipmentId\":\"" + shipmentId + "\",\"type\":\"DELIVERED\",\"occurredAt\":\""
+                + java.time.Instant.now() + "\",\"source\":\"x\",\"data\":{}}";
+        String cancelled = "{\"eventId\":\"" + UUID.randomUUID() + "\",\"shipmentId\":\"" + shipmentId + "\",\"type\":\"CANCELLED\",\"occurredAt\":\""
+                + java.time.Instant.now() + "\",\"source\":\"x\",\"data\":{\"reason\":\"nobody asked\"}}";
+
+        // when a hub's scanners (wms-test, registered for two facilities) post them, then both are refused, naming the type
+        EventResourceTest.asWmsTest().body(delivered).post("/api/v1/events")
+                .then().statusCode(403)
+                .body("violations[0].field", equalTo("type"))
+                .body("violations[0].message", containsString("may not report DELIVERED, which names no facility"));
+        EventResourceTest.asWmsTest().body(cancelled).post("/api/v1/events").then().statusCode(403);
+
+        // and a courier app trusted with deliveries may deliver, but not cancel
+        given().header("X-Api-Key", "test-key-courier").contentType(ContentType.JSON).body(delivered).post("/api/v1/events")
+                .then().statusCode(202);
+        given().header("X-Api-Key", "test-key-courier").contentType(ContentType.JSON).body(cancelled).post("/api/v1/events")
+                .then().statusCode(403).body("violations[0].message", containsString("may not report CANCELLED"));
+        assertThat(TopicReader.eventsOf(shipmentId, 1)).extracting(e -> e.getPayload().getClass().getSimpleName()).containsExactly("Delivered");
+    }
+
+    @Test
     void the_authenticated_source_replaces_the_source_the_event_names() {
         // given an event that claims to come from somebody else
         String shipmentId = "AUTH-" + UUID.randomUUID();

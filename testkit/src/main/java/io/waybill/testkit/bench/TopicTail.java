@@ -27,13 +27,13 @@ import java.util.stream.Collectors;
  * every record to a handler with the wall-clock time it arrived. The arrival time is what the
  * scenario benchmarks measure against: when a change became visible downstream.
  */
-final class TopicTail<V> implements AutoCloseable {
+public final class TopicTail<V> implements AutoCloseable {
 
     /** One record as it arrived: key, value (null for a tombstone), record timestamp, arrival wall clock and nanoTime. */
-    record Seen<V>(String key, V value, long timestampMs, long receivedMs, long receivedNanos) {
+    public record Seen<V>(String key, V value, long timestampMs, long receivedMs, long receivedNanos) {
     }
 
-    interface Handler<V> {
+    public interface Handler<V> {
         void seen(Seen<V> record);
     }
 
@@ -48,7 +48,7 @@ final class TopicTail<V> implements AutoCloseable {
     private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
     private final List<TopicPartition> partitions;
 
-    TopicTail(String bootstrap, String topic, Deserializer<V> deserializer, Handler<V> handler) {
+    public TopicTail(String bootstrap, String topic, Deserializer<V> deserializer, Handler<V> handler) {
         this.topic = topic;
         this.deserializer = deserializer;
         this.handler = handler;
@@ -85,12 +85,12 @@ final class TopicTail<V> implements AutoCloseable {
         }
     }
 
-    long records() {
+    public long records() {
         return records.get();
     }
 
     /** Waits until everything committed to the topic by now has been handed to the handler. */
-    void awaitCaughtUp(Admin admin, Duration timeout) throws Exception {
+    public void awaitCaughtUp(Admin admin, Duration timeout) throws Exception {
         // (the consumer belongs to the reader thread: only the partitions it was given are used here)
         Map<TopicPartition, Long> end = admin.listOffsets(partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest())),
                 new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get().entrySet().stream()
@@ -105,7 +105,7 @@ final class TopicTail<V> implements AutoCloseable {
     }
 
     /** Throws what stopped the reader (a handler's or the consumer's exception), if anything did. */
-    void check() {
+    public void check() {
         Throwable t = failure.get();
         if (t != null) throw new IllegalStateException("reading " + topic + " failed: " + t, t);
     }

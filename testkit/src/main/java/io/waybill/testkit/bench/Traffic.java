@@ -47,10 +47,10 @@ import java.util.UUID;
  * clock), and their scans follow the plan's times, so timers (missed scan, dwell, SLA) lie ahead.
  * Copied in spirit from services/simulator ShipmentJourney (testkit may not depend on the simulator).
  */
-final class Traffic {
+public final class Traffic {
 
     /** How many of each kind of event, and of each mixed-in anomaly. */
-    static final class Mix {
+    public static final class Mix {
         final Map<String, Long> events = new TreeMap<>();
         long shipments;
         long damaged;
@@ -68,7 +68,7 @@ final class Traffic {
             total++;
         }
 
-        String describe() {
+        public String describe() {
             StringBuilder b = new StringBuilder();
             b.append(String.format("%,d events, %,d shipments (%,d express, %,d cold chain)%n", total, shipments, express, coldChain));
             b.append("  by type:");
@@ -89,12 +89,12 @@ final class Traffic {
     private final Instant start;
     private final Duration spacing;
     private final int inFlight;
-    final Mix mix = new Mix();
+    public final Mix mix = new Mix();
 
     /**
      * @param inFlight shipments in flight at once: the next event is taken from a random one of them
      */
-    Traffic(long seed, String idPrefix, Instant start, Duration spacing, int inFlight) {
+    public Traffic(long seed, String idPrefix, Instant start, Duration spacing, int inFlight) {
         SeedNetwork seedNetwork = SeedNetwork.load();
         this.network = seedNetwork.routingNetwork();
         this.depots = seedNetwork.facilities().stream()
@@ -108,7 +108,7 @@ final class Traffic {
     }
 
     /** At least {@code events} events (whole journeys are started until there are enough, then the pool is drained). */
-    List<ShipmentEvent> generate(long events) {
+    public List<ShipmentEvent> generate(long events) {
         List<ShipmentEvent> out = new ArrayList<>((int) Math.min(Integer.MAX_VALUE - 16, events + 64));
         List<List<ShipmentEvent>> pool = new ArrayList<>();
         List<Integer> cursor = new ArrayList<>();

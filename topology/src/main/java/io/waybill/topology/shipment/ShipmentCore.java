@@ -52,7 +52,7 @@ import java.util.Objects;
  *   <li>a new or re-timed plan books and releases lane capacity ({@link LaneLoad}).</li>
  * </ol>
  */
-public final class ShipmentCore {
+public final class ShipmentCore implements ShipmentDecisions {
 
     private final WorkflowCatalog catalog;
     private final ShipmentLedger ledger;
@@ -134,6 +134,7 @@ public final class ShipmentCore {
     // ---- events and commands -------------------------------------------------------------------
 
     /** An event or planner command for the shipment (its history entry, not yet folded). */
+    @Override
     public Effects onEntry(ShipmentRecord record, HistoryEntry entry, RoutingNetwork network, Instant now) {
         String shipmentId = record.shipmentId();
         ShipmentHistory history = record.history();
@@ -214,6 +215,7 @@ public final class ShipmentCore {
     // ---- timers ---------------------------------------------------------------------------------
 
     /** A timer came due. A timer the state no longer holds at that time was moved or cancelled: nothing happens. */
+    @Override
     public Effects onTimer(ShipmentRecord record, ShipmentTimers.Due timer, RoutingNetwork network, Instant now) {
         ShipmentState state = record.state();
         if (state == null || !timer.due().equals(state.getTimers().get(timer.name()))) return Effects.none(record);
@@ -265,6 +267,7 @@ public final class ShipmentCore {
     // ---- network changes -------------------------------------------------------------------------
 
     /** The network changed under the shipment's route (or a shipment without a route may now have one). */
+    @Override
     public Effects onNetworkChange(ShipmentRecord record, String reason, RoutingNetwork network, Instant now) {
         ShipmentState state = record.state();
         if (state == null || Workflow.FINAL.contains(state.getStatus())) return Effects.none(record);
@@ -285,6 +288,8 @@ public final class ShipmentCore {
         ShipmentState state;
         ShipmentHistory history;
         boolean historyChanged;
+        /** Where the loaded history starts in the shipment's whole history (a timer or re-plan loads only its tail). */
+        final int historyOffset;
         final Workflow workflow;
         final RoutingNetwork network;
         final Instant now;
@@ -298,6 +303,7 @@ public final class ShipmentCore {
         Decision(ShipmentRecord record, ShipmentState state, ShipmentHistory history, Workflow workflow, RoutingNetwork network,
                  Instant now) {
             this.shipmentId = record.shipmentId();
+            this.historyOffset = record.historyOffset();
             this.before = record.state();
             this.timersBefore = before == null ? Map.of() : before.getTimers();
             this.state = state;
@@ -460,6 +466,11 @@ public final class ShipmentCore {
             if (changed && before != null && !state.getUpdatedAt().isAfter(before.getUpdatedAt())) {
                 state = ShipmentStates.edit(state).setUpdatedAt(now).build();
             }
+            // An instruction's id names its step: the shipment, what to do where, and how long the history is with the
+            // decision that issued it. A sorter told "X" again after "Y" (a failed delivery, a re-plan back) gets a new id,
+            // so dedupe by id never drops a real instruction, and a record written twice for one step has the same id.
+            int step = historyOffset + (history == null ? 0 : history.getEntries().size());
+            instructions.forEach(i -> i.setInstructionId(i.getInstructionId() + "#" + step));
             return new Effects(state, changed, history, historyChanged, List.copyOf(toStore.values()), List.copyOf(toPublish),
                     List.copyOf(instructions), List.copyOf(notifications), List.copyOf(commands), Map.copyOf(set), Map.copyOf(cleared),
                     laneLoad, false);

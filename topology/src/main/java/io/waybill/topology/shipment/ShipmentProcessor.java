@@ -46,7 +46,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * The shipment engine's I/O: loads a shipment's record, asks {@link ShipmentCore} what an input
@@ -83,7 +86,8 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
     private final NetworkSnapshots snapshots;
     private final DerivedStores derived;
     private final EngineMeters meters;
-    private ShipmentCore core;
+    private final UnaryOperator<ShipmentDecisions> decorate;
+    private ShipmentDecisions core;
     private LaneLoadView laneLoad;
     private TickShare share;
     /**
@@ -111,12 +115,21 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
     private String timerFloor;
     /** False once no re-plan job was found and none was started since: an idle tick then reads no store. */
     private boolean replansPending;
+    /**
+     * Timers (by timer key) and re-plans (by shipment id) whose decision threw, and when they are tried
+     * again (wall clock). In memory: after a restart they are tried at once, and dead-lettered again if
+     * they still fail; the work itself stays in the stores, so nothing is lost either way.
+     */
+    private Map<String, Long> failedTimers;
+    private Map<String, Long> failedReplans;
 
-    public ShipmentProcessor(TopologySettings settings, NetworkSnapshots snapshots, DerivedStores derived, EngineMeters meters) {
+    public ShipmentProcessor(TopologySettings settings, NetworkSnapshots snapshots, DerivedStores derived, EngineMeters meters,
+                             UnaryOperator<ShipmentDecisions> decorate) {
         this.settings = settings;
         this.snapshots = snapshots;
         this.derived = derived;
         this.meters = meters;
+        this.decorate = decorate;
     }
 
     @Override
@@ -127,6 +140,8 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
         this.networkVersionSeen = -1;
         this.timerFloor = "";
         this.replansPending = true;
+        this.failedTimers = new TreeMap<>();
+        this.failedReplans = new HashMap<>();
         this.states = context.getStateStore(WaybillStores.SHIPMENT_STATE);
         this.histories = context.getStateStore(WaybillStores.SHIPMENT_HISTORY);
         this.index = context.getStateStore(WaybillStores.SHIPMENT_INDEX);
@@ -148,7 +163,7 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
             return all;
         });
         ShipmentRouter router = new ShipmentRouter(new RoutePlanner(laneLoad));
-        this.core = new ShipmentCore(catalog, router, settings.purgeAfter());
+        this.core = decorate.apply(new ShipmentCore(catalog, router, settings.purgeAfter()));
         this.share = TickShare.ofThisThread();
         share.join(this);
         context.schedule(settings.tickInterval(), PunctuationType.WALL_CLOCK_TIME, this::tick);
@@ -182,8 +197,34 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
             deadLetter(record, "KeyMismatch", "record key '" + record.key() + "' is not the shipmentId '" + shipmentId + "'");
             return;
         }
+        Optional<String> outOfBounds = InputLimits.violation(value);
+        if (outOfBounds.isPresent()) {
+            deadLetter(record, "InputOutOfBounds", outOfBounds.get());
+            return;
+        }
         ShipmentCore.ShipmentRecord shipment = load(shipmentId);
-        apply(shipment, core.onEntry(shipment, entry, network(), now), record.timestamp());
+        int entries = shipment.history() == null ? 0 : shipment.history().getEntries().size();
+        if (entries >= settings.maxHistoryEntries() && !ShipmentLedger.seen(shipment.history(), entry.getId())) {
+            deadLetter(record, "HistoryLimitReached", "shipment " + shipmentId + " already has " + entries
+                    + " history entries, the limit (waybill.engine.max-history-entries); replay after raising it");
+            return;
+        }
+        ShipmentCore.Effects effects;
+        try {
+            effects = core.onEntry(shipment, entry, network(), now);
+        } catch (RuntimeException e) {
+            // Nothing is written before the decision is made: the record goes to the dead letters in this
+            // same transaction, the shipment is as it was, and a replay of the dead letter applies it.
+            LOG.error("deciding {} {} for shipment {} failed; it goes to the dead letters", entry.getKind(), entry.getId(), shipmentId, e);
+            deadLetter(record, e.getClass().getName(), messageOf(e));
+            return;
+        }
+        apply(shipment, effects, record.timestamp());
+    }
+
+    private static String messageOf(Exception e) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        return m.length() > 1_000 ? m.substring(0, 1_000) : m;
     }
 
     /** A shipment's record: a point read and two short ranges of the same shipment (its history entries, its exceptions). */
@@ -316,8 +357,13 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
         Instant now = Instant.ofEpochMilli(wallClock);
         List<String> due = new ArrayList<>();
         String upTo = ShipmentTimers.dueUpTo(now);
+        // Failed timers whose retry has come are tried again below (or are gone: their shipment moved on).
+        failedTimers.values().removeIf(retryAt -> retryAt <= wallClock);
         try (KeyValueIterator<String, String> it = timers.range(timerFloor, upTo)) {
-            while (it.hasNext() && due.size() < settings.timerBatch()) due.add(it.next().key);
+            while (it.hasNext() && due.size() < settings.timerBatch()) {
+                String key = it.next().key;
+                if (!failedTimers.containsKey(key)) due.add(key);
+            }
         }
         boolean all = due.size() < settings.timerBatch();
         RoutingNetwork network = network();
@@ -331,13 +377,40 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
             // A purge deletes every history record, so it loads them all; every other timer only appends.
             ShipmentCore.ShipmentRecord shipment = timer.name().equals(ShipmentTimers.PURGE)
                     ? load(timer.shipmentId()) : loadForAppend(timer.shipmentId());
+            ShipmentCore.Effects effects;
+            try {
+                effects = core.onTimer(shipment, timer, network, now);
+            } catch (RuntimeException e) {
+                // The timer stays in the index (nothing was written) and is tried again later; the dead letter says so.
+                long retryAt = wallClock + settings.failedTimerRetry().toMillis();
+                failedTimers.put(key, retryAt);
+                tickFailed(timer.shipmentId(), "engine/timer/" + timer.name(), e, retryAt, wallClock);
+                continue;
+            }
             // The timer index follows the state: applying the effects takes this timer off it.
-            apply(shipment, core.onTimer(shipment, timer, network, now), wallClock);
+            apply(shipment, effects, wallClock);
             meters.timerFired(ShipmentTimers.kind(timer.name()), clock(wallClock, started).toEpochMilli() - timer.due().toEpochMilli());
         }
         // Everything up to now has fired: the next scan starts here instead of stepping over the
-        // deletions RocksDB keeps at the head of the store until it compacts them.
-        timerFloor = all ? upTo.substring(0, upTo.indexOf('|')) : due.get(due.size() - 1);
+        // deletions RocksDB keeps at the head of the store until it compacts them. A timer waiting for
+        // its retry keeps the floor below it.
+        timerFloor = all ? upTo.substring(0, upTo.indexOf('|')) : due.isEmpty() ? timerFloor : due.get(due.size() - 1);
+        if (!failedTimers.isEmpty()) {
+            String lowest = ((TreeMap<String, Long>) failedTimers).firstKey();
+            if (lowest.compareTo(timerFloor) < 0) timerFloor = lowest;
+        }
+    }
+
+    /**
+     * A timer or re-plan whose decision threw: a dead letter in this tick's transaction that names the
+     * shipment and says when the engine tries again. It is not for replay: the work stays in the
+     * engine's stores and is retried by the engine itself.
+     */
+    private void tickFailed(String shipmentId, String failedIn, RuntimeException e, long retryAt, long wallClock) {
+        LOG.error("{} for shipment {} failed; tried again at {}", failedIn, shipmentId, Instant.ofEpochMilli(retryAt), e);
+        DeadLetter letter = DeadLetters.forTick(shipmentId, failedIn, e.getClass().getName(),
+                messageOf(e) + " (the engine tries again at " + Instant.ofEpochMilli(retryAt) + ")", wallClock);
+        context.forward(new Record<String, Object>(shipmentId, letter, wallClock), DEAD_LETTER_SINK);
     }
 
     private void watchNetwork(long wallClock) {
@@ -415,11 +488,16 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
         }
         RoutingNetwork network = network();
         // Shipments queued one by one by an engine from before the jobs: re-plan them as they were queued.
+        // Re-plans that failed are queued the same way, and tried again once their retry has come.
+        failedReplans.values().removeIf(retryAt -> retryAt <= wallClock);
         for (KeyValue<String, String> queued : legacy) {
             if (System.nanoTime() > deadline) return;
-            replanJobs.delete(queued.key);
+            if (failedReplans.containsKey(queued.key)) continue;
             ShipmentCore.ShipmentRecord shipment = load(queued.key);
-            apply(shipment, core.onNetworkChange(shipment, queued.value, network, now), wallClock);
+            ShipmentCore.Effects effects = replanOrQueue(shipment, queued.value, network, now, wallClock);
+            if (effects == null) continue;
+            replanJobs.delete(queued.key);
+            apply(shipment, effects, wallClock);
         }
         ReplanWalk walk = ReplanWalk.next(jobs, index, settings.rerouteBatch());
         Set<String> done = new HashSet<>();
@@ -436,7 +514,9 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
             // A shipment under two changed prefixes (a closed hub and its lanes) is re-planned once a tick.
             if (!done.add(shipmentId)) continue;
             ShipmentCore.ShipmentRecord shipment = loadForAppend(shipmentId);
-            apply(shipment, core.onNetworkChange(shipment, job.reason(), network, now), wallClock);
+            ShipmentCore.Effects effects = replanOrQueue(shipment, job.reason(), network, now, wallClock);
+            if (effects == null) continue;
+            apply(shipment, effects, wallClock);
             meters.replanned(clock(wallClock, started).toEpochMilli() - job.since());
         }
         for (ReplanJob job : jobs) {
@@ -447,6 +527,20 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
             } else if (advanced != null) {
                 replanJobs.put(job.indexPrefix(), advanced.encode());
             }
+        }
+    }
+
+    /** The re-plan's effects, or null when its decision threw: it is then queued on its own and tried again later. */
+    private ShipmentCore.Effects replanOrQueue(ShipmentCore.ShipmentRecord shipment, String reason, RoutingNetwork network, Instant now,
+                                               long wallClock) {
+        try {
+            return core.onNetworkChange(shipment, reason, network, now);
+        } catch (RuntimeException e) {
+            long retryAt = wallClock + settings.failedTimerRetry().toMillis();
+            failedReplans.put(shipment.shipmentId(), retryAt);
+            replanJobs.put(shipment.shipmentId(), reason);
+            tickFailed(shipment.shipmentId(), "engine/replan", e, retryAt, wallClock);
+            return null;
         }
     }
 

@@ -117,9 +117,16 @@ public final class ShipmentTimers {
         return keys;
     }
 
-    /** Milliseconds as 13 digits, zero-padded, so that keys sort by time (String.format is slow on the hot path). */
+    /** The last instant a 13-digit key can hold (2286-11-20): later ones are kept at it, so they still sort last. */
+    static final long LAST_KEY_MILLIS = 9_999_999_999_999L;
+
+    /**
+     * Milliseconds as 13 digits, zero-padded, so that keys sort by time (String.format is slow on the hot path).
+     * Only 1970 to 2286 fit; the engine refuses inputs with instants outside 2000-2199 ({@code InputLimits}), so
+     * the bounds here only keep the order right for anything older that is already stored.
+     */
     public static String pad13(long millis) {
-        String digits = Long.toString(Math.max(0, millis));
+        String digits = Long.toString(Math.min(LAST_KEY_MILLIS, Math.max(0, millis)));
         return digits.length() >= 13 ? digits : "0000000000000".substring(digits.length()) + digits;
     }
 

@@ -29,10 +29,19 @@ public class Sources {
     private static final Logger LOG = Logger.getLogger(Sources.class);
     public static final String API_KEY_HEADER = "X-Api-Key";
 
-    /** A source allowed to report, and for which facilities. */
-    public record Source(String name, Set<String> facilities) {
+    /** A source allowed to report, for which facilities, and which events that name no facility. */
+    public record Source(String name, Set<String> facilities, Set<String> unlocatedEventTypes) {
+        public Source(String name, Set<String> facilities) {
+            this(name, facilities, Set.of());
+        }
+
         public boolean mayReportFor(String facilityId) {
             return facilities.contains("*") || facilities.contains(facilityId);
+        }
+
+        /** An event that names no facility (a delivery, a cancellation) is only taken from a source trusted with its type. */
+        public boolean mayReportWithoutFacility(String eventType) {
+            return facilities.contains("*") || unlocatedEventTypes.contains("*") || unlocatedEventTypes.contains(eventType);
         }
     }
 
@@ -63,7 +72,9 @@ public class Sources {
         this.anonymous = new Source(config.auth().anonymousSource(), Set.of("*"));
         config.sources().forEach((name, source) -> {
             Set<String> facilities = source.facilities().stream().map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
-            byName.put(name, new Source(name, facilities));
+            Set<String> unlocated = source.unlocatedEventTypes().orElse(List.of()).stream().map(String::trim)
+                    .filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+            byName.put(name, new Source(name, facilities, unlocated));
             source.apiKeyHash().ifPresent(hash -> {
                 if (!hash.matches("[0-9a-fA-F]{64}")) {
                     throw new IllegalArgumentException("waybill.gateway.sources." + name + ".api-key-hash must be the SHA-256 of the key in hex (64 characters)");

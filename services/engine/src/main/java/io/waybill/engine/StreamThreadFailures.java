@@ -1,0 +1,71 @@
+package io.waybill.engine;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.errors.TaskCorruptedException;
+import org.apache.kafka.streams.errors.TaskMigratedException;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * What the engine does when a stream thread dies (the Quarkus extension installs this bean on the
+ * KafkaStreams instance). Without it Kafka Streams shuts the whole client down: a broker outage longer
+ * than a timeout (the chaos run stopped every broker for 20 s: "Timeout expired after 60000ms while
+ * awaiting InitProducerId") left an engine process alive but processing nothing, until someone
+ * restarted it.
+ *
+ * <p>A failure Kafka calls retriable (timeouts, a broker not yet back, a task to re-initialise) gets a
+ * new thread, which resumes from the last commit: exactly-once makes that safe. Anything else, or more
+ * than {@value #MAX_REPLACEMENTS} replacements within {@link #WINDOW}, shuts the client down; liveness
+ * then reports DOWN and the orchestrator restarts the process, which is the honest answer to a failure
+ * that retrying does not cure.
+ */
+@ApplicationScoped
+public class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
+
+    private static final Logger LOG = Logger.getLogger(StreamThreadFailures.class);
+    static final int MAX_REPLACEMENTS = 10;
+    static final Duration WINDOW = Duration.ofMinutes(10);
+
+    private final Clock clock;
+    private final Deque<Long> replacements = new ArrayDeque<>();
+
+    public StreamThreadFailures() {
+        this(Clock.systemUTC());
+    }
+
+    StreamThreadFailures(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public synchronized StreamThreadExceptionResponse handle(Throwable exception) {
+        long now = clock.millis();
+        while (!replacements.isEmpty() && replacements.peekFirst() < now - WINDOW.toMillis()) replacements.removeFirst();
+        if (transient_(exception) && replacements.size() < MAX_REPLACEMENTS) {
+            replacements.addLast(now);
+            LOG.warnf(exception, "a stream thread died of a transient failure; replacing it (%d replacement(s) in the last %s)",
+                    replacements.size(), WINDOW);
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        }
+        LOG.errorf(exception, "a stream thread died%s; shutting the Kafka Streams client down (liveness goes DOWN, the process is to be restarted)",
+                transient_(exception) ? " of transient failures " + MAX_REPLACEMENTS + " times within " + WINDOW : "");
+        return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    }
+
+    /** Somewhere in the chain of causes Kafka says retrying can succeed. */
+    static boolean transient_(Throwable exception) {
+        for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof RetriableException || t instanceof org.apache.kafka.common.errors.TimeoutException
+                    || t instanceof TaskCorruptedException || t instanceof TaskMigratedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

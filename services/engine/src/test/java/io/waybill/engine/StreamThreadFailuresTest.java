@@ -1,0 +1,72 @@
+package io.waybill.engine;
+
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Which stream-thread deaths get a new thread and which shut the client down (for the orchestrator to restart). */
+class StreamThreadFailuresTest {
+
+    private static final StreamsException BROKERS_AWAY =
+            new StreamsException("task failed", new TimeoutException("Timeout expired after 60000ms while awaiting InitProducerId"));
+
+    @Test
+    void a_timeout_while_the_brokers_are_away_gets_a_new_thread() {
+        assertThat(new StreamThreadFailures().handle(BROKERS_AWAY)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+    }
+
+    @Test
+    void a_bug_shuts_the_client_down() {
+        assertThat(new StreamThreadFailures().handle(new StreamsException(new IllegalStateException("a bug"))))
+                .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+    }
+
+    @Test
+    void transient_failures_that_keep_coming_shut_the_client_down_and_are_forgiven_after_the_window() {
+        // given ten replacements within a few minutes
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-07T00:00:00Z"));
+        StreamThreadFailures failures = new StreamThreadFailures(clock);
+        for (int i = 0; i < StreamThreadFailures.MAX_REPLACEMENTS; i++) {
+            assertThat(failures.handle(BROKERS_AWAY)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+            clock.now = clock.now.plusSeconds(10);
+        }
+
+        // when an eleventh comes within the window, then the client is shut down
+        assertThat(failures.handle(BROKERS_AWAY)).isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+
+        // and once the window has passed, a transient failure gets a new thread again
+        clock.now = clock.now.plus(StreamThreadFailures.WINDOW).plus(Duration.ofMinutes(1));
+        assertThat(failures.handle(BROKERS_AWAY)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+    }
+
+    private static final class MutableClock extends Clock {
+        Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package io.waybill.testkit.chaos;
+
+import io.waybill.contract.ShipmentEvent;
+import io.waybill.testkit.bench.Traffic;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code scripts/chaos}: the whole system as processes on loopback under sustained load, a seeded
+ * schedule of faults (kill -9 of brokers, engines, the gateway with a full spool, the registry; a
+ * broker paused past its session timeout), then an invariant check of everything it wrote against
+ * what was acknowledged and against a reference model; a report and a plot in benchmarks/results/.
+ *
+ * <pre>
+ * scripts/chaos [--events N] [--rate R] [--seed S] [--short] [--engines N] [--gateway-share F]
+ *               [--broker-kills N] [--engine-kills N] [--gateway-kills N] [--registry-kills N] [--broker-pauses N]
+ *               [--out DIR] [--work DIR]
+ * </pre>
+ * Exit status 0 when every invariant held, 1 when one was broken, 2 for bad arguments.
+ */
+public final class ChaosRun {
+
+    /** What a run does. The defaults are the headline profile; {@link #shortProfile()} the one the test suite runs. */
+    public record Options(long events, double rate, long seed, int engines, double gatewayShare, Map<Fault.Kind, Integer> faults,
+                          Path out, Path work, String label) {
+
+        public static Options headline() {
+            return new Options(1_000_000, defaultRate(), 42, 3, 0.25, counts(10, 10, 10, 3, 3), Path.of("benchmarks", "results"),
+                    null, "chaos");
+        }
+
+        /** At least 50,000 events and one fault of each kind: a few minutes. */
+        public static Options shortProfile() {
+            return new Options(50_000, Math.max(250, defaultRate()), 42, 3, 0.25, counts(1, 1, 1, 1, 1), Path.of("benchmarks", "results"),
+                    null, "chaos-short");
+        }
+
+        static Map<Fault.Kind, Integer> counts(int brokerKills, int brokerPauses, int engineKills, int gatewayKills, int registryKills) {
+            Map<Fault.Kind, Integer> m = new EnumMap<>(Fault.Kind.class);
+            m.put(Fault.Kind.BROKER_KILL, brokerKills);
+            m.put(Fault.Kind.BROKER_PAUSE, brokerPauses);
+            m.put(Fault.Kind.ENGINE_KILL, engineKills);
+            m.put(Fault.Kind.GATEWAY_KILL, gatewayKills);
+            m.put(Fault.Kind.REGISTRY_KILL, registryKills);
+            return m;
+        }
+
+        Options withEvents(long n) {
+            return new Options(n, rate, seed, engines, gatewayShare, faults, out, work, label);
+        }
+    }
+
+    /** The outcome: the checker's result, the availability figures' worst cases, the report's file. */
+    public record Outcome(InvariantChecker.Result check, long badPlannerReads, Path report) {
+        public boolean passed() {
+            return check.passed() && badPlannerReads == 0;
+        }
+
+        public List<String> violations() {
+            return check.violations();
+        }
+    }
+
+    /** Half the engine's max throughput measured by the newest engine benchmark in benchmarks/results, else 300 events/s. */
+    static double defaultRate() {
+        Pattern engine = Pattern.compile("\\(b\\) engine:\\s+[\\d,]+ events in [\\d.]+ s = ([\\d,]+) events/s");
+        try (var files = Files.list(Path.of("benchmarks", "results"))) {
+            var newest = files.filter(f -> f.getFileName().toString().matches("engine-\\d.*\\.txt")).sorted().reduce((a, b) -> b);
+            if (newest.isPresent()) {
+                Matcher m = engine.matcher(Files.readString(newest.get()));
+                if (m.find()) return Math.max(100, Double.parseDouble(m.group(1).replace(",", "")) / 2);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not run from the repository's root: the default below
+        }
+        return 300;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options o = Options.headline();
+        Map<Fault.Kind, Integer> faults = new EnumMap<>(o.faults());
+        long events = o.events();
+        double rate = o.rate();
+        long seed = o.seed();
+        int engines = o.engines();
+        double share = o.gatewayShare();
+        Path out = o.out();
+        Path work = null;
+        String label = o.label();
+        boolean rateGiven = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            try {
+                switch (a) {
+                    case "--short" -> {
+                        Options s = Options.shortProfile();
+                        events = s.events();
+                        faults = new EnumMap<>(s.faults());
+                        label = s.label();
+                        if (!rateGiven) rate = s.rate();
+                    }
+                    case "--events" -> events = Long.parseLong(args[++i].replace("_", ""));
+                    case "--rate" -> {
+                        rate = Double.parseDouble(args[++i]);
+                        rateGiven = true;
+                    }
+                    case "--seed" -> seed = Long.parseLong(args[++i]);
+                    case "--engines" -> engines = Integer.parseInt(args[++i]);
+                    case "--gateway-share" -> share = Double.parseDouble(args[++i]);
+                    case "--broker-kills" -> faults.put(Fault.Kind.BROKER_KILL, Integer.parseInt(args[++i]));
+                    case "--broker-pauses" -> faults.put(Fault.Kind.BROKER_PAUSE, Integer.parseInt(args[++i]));
+                    case "--engine-kills" -> faults.put(Fault.Kind.ENGINE_KILL, Integer.parseInt(args[++i]));
+                    case "--gateway-kills" -> faults.put(Fault.Kind.GATEWAY_KILL, Integer.parseInt(args[++i]));
+                    case "--registry-kills" -> faults.put(Fault.Kind.REGISTRY_KILL, Integer.parseInt(args[++i]));
+                    case "--out" -> out = Path.of(args[++i]);
+                    case "--work" -> work = Path.of(args[++i]);
+                    default -> throw new IllegalArgumentException("unknown option " + a);
+                }
+            } catch (RuntimeException e) {
+                System.err.println(e.getMessage() + " (see the top of scripts/chaos)");
+                System.exit(2);
+            }
+        }
+        Outcome outcome = run(new Options(events, rate, seed, engines, share, faults, out, work, label), System.out::println);
+        System.exit(outcome.passed() ? 0 : 1);
+    }
+
+    public static Outcome run(Options o, java.util.function.Consumer<String> progress) throws Exception {
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
+        Path work = o.work() != null ? o.work() : Path.of("target", "chaos-" + stamp);
+        Files.createDirectories(work);
+        Files.createDirectories(o.out());
+        Duration loadFor = Duration.ofMillis((long) (o.events() * 1000 / o.rate()));
+        FaultSchedule schedule = FaultSchedule.draw(o.seed(), o.faults(), loadFor, 3, o.engines());
+        String header = String.format(Locale.ROOT, "# Waybill chaos run (%s)%ndate: %s%nmachine: %d cores, load average %s at the start%n"
+                        + "system: 3 broker processes + 1 controller (RF 3, min ISR 2), Apicurio Registry (H2 on disk), %d engine instances "
+                        + "(exactly_once_v2, standby replicas 1), gateway, planner-api; each its own JVM on 127.0.0.1%n"
+                        + "options: --events %,d --rate %.0f --seed %d --gateway-share %.2f (load for about %d s)%nreplay: scripts/chaos --events %d --rate %.0f --seed %d %s%n",
+                o.label(), Instant.now(), Runtime.getRuntime().availableProcessors(), loadAverage(), o.engines(), o.events(), o.rate(), o.seed(),
+                o.gatewayShare(), loadFor.toSeconds(), o.events(), o.rate(), o.seed(), faultArgs(o.faults()));
+        progress.accept(header);
+        progress.accept(schedule.describe());
+
+        // Half as much again as asked for: the load goes on while faults are still to come (see ChaosLoad).
+        List<ShipmentEvent> traffic = new Traffic(o.seed(), "SHP-" + o.seed() + "-", Instant.now(), Duration.ofMillis(1), 2_000)
+                .generate(o.events() * 3 / 2);
+        try (ChaosSystem system = ChaosSystem.start(work.toAbsolutePath(), o.engines(), progress)) {
+            FaultInjector[] faultsRef = new FaultInjector[1];
+            ChaosLoad load = new ChaosLoad(traffic, o.events(), () -> faultsRef[0] == null || faultsRef[0].pending(), o.rate(), o.gatewayShare(), 250, 10_000, o.seed(),
+                    system.kafka.bootstrapServers(), system.registry.apiUrl(), system.services.gateway().url(), progress);
+            try (Observer observer = new Observer(system.kafka.bootstrapServers(), system.registry.apiUrl(), "waybill-engine",
+                    system.services.plannerApi().url(), system.services.token("viewer"), load::firstSentMs).start()) {
+                long started = System.currentTimeMillis();
+                load.start();
+                java.util.Set<Integer> underFault = Supervisor.newFaultSet();
+                FaultInjector faults = new FaultInjector(system, schedule, load::spooledByGateway, started, underFault, progress);
+                faultsRef[0] = faults;
+                faults.start();
+                Supervisor supervisor = new Supervisor(system, underFault, progress).start();
+                long lastReport = 0;
+                while (load.generating()) {
+                    Thread.sleep(1_000);
+                    if (System.currentTimeMillis() - lastReport > 30_000) {
+                        lastReport = System.currentTimeMillis();
+                        progress.accept(String.format("+%ds: %,d sent, %,d acknowledged, lag %,d", (lastReport - started) / 1000, load.sends(),
+                                load.acknowledged(), observer.lagNow()));
+                    }
+                }
+                faults.awaitDone(Duration.ofMinutes(30));
+                Instant settled = settle(load, observer, Math.round(o.rate()), progress);
+                supervisor.close();
+                InvariantChecker.Result check = new InvariantChecker(system.kafka.bootstrapServers(), system.registry.apiUrl())
+                        .check(load.acknowledgedByShipment(), load.uncertainShipments(), load.stalled(), settled.minusSeconds(10), load.poisons());
+                load.close();
+                String name = o.label() + "-" + stamp;
+                Path svg = o.out().resolve(name + ".svg");
+                ChaosReport.svg(svg, observer, faults.windows(), started, "Waybill chaos run " + stamp + ": " + String.format("%,d", o.events())
+                        + " events, " + schedule.faults().size() + " faults");
+                ChaosReport.csv(o.out().resolve(name + ".csv"), observer, started);
+                String text = ChaosReport.text(header, load, schedule, faults.windows(), observer, check, started, svg.getFileName().toString());
+                List<Supervisor.Restart> restarts = supervisor.restarts();
+                text += String.format("%nsupervisor (the chart's liveness probe: every %ds, %d failures): %d restart(s)%n", Supervisor.PERIOD.toSeconds(),
+                        Supervisor.FAILURE_THRESHOLD, restarts.size());
+                for (Supervisor.Restart r : restarts) {
+                    text += String.format(Locale.ROOT, "  +%.0fs engine %d: %s%n", (r.atMs() - started) / 1000.0, r.engine() + 1, r.why());
+                }
+                long bad = ChaosReport.badReads(observer.reads());
+                if (bad > 0) text += "\nplanner-api: " + bad + " reads answered with a 5xx other than 503 or not within 5 s\n";
+                Path report = o.out().resolve(name + ".txt");
+                Files.writeString(report, text);
+                progress.accept(text);
+                progress.accept("report: " + report.toAbsolutePath());
+                return new Outcome(check, bad, report);
+            }
+        }
+    }
+
+    /**
+     * Waits until every event is acknowledged and the engine has consumed everything (lag 0 three times
+     * running), then until the last stalled shipment's promise has passed; returns when it settled.
+     */
+    private static Instant settle(ChaosLoad load, Observer observer, long rate, java.util.function.Consumer<String> progress) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + Duration.ofMinutes(10).toMillis();
+        int zeros = 0;
+        while (System.currentTimeMillis() < deadline && (zeros < 3 || load.unacknowledged() > 0)) {
+            Thread.sleep(2_000);
+            observer.check();
+            long lag = observer.lagNow();
+            zeros = lag == 0 ? zeros + 1 : 0;
+        }
+        Instant lastPromise = load.stalled().stream().map(ChaosLoad.Stalled::promise).max(Instant::compareTo).orElse(Instant.EPOCH);
+        long wait = Duration.between(Instant.now(), lastPromise.plus(ChaosLoad.ESCALATION).plusSeconds(15)).toMillis();
+        if (wait > 0) Thread.sleep(wait);
+        progress.accept(String.format("settled: %,d unacknowledged, lag %,d", load.unacknowledged(), observer.lagNow()));
+        return Instant.now();
+    }
+
+    private static String faultArgs(Map<Fault.Kind, Integer> f) {
+        return String.format("--broker-kills %d --broker-pauses %d --engine-kills %d --gateway-kills %d --registry-kills %d",
+                f.getOrDefault(Fault.Kind.BROKER_KILL, 0), f.getOrDefault(Fault.Kind.BROKER_PAUSE, 0), f.getOrDefault(Fault.Kind.ENGINE_KILL, 0),
+                f.getOrDefault(Fault.Kind.GATEWAY_KILL, 0), f.getOrDefault(Fault.Kind.REGISTRY_KILL, 0));
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private ChaosRun() {
+    }
+}
