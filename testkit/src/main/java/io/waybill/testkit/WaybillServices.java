@@ -46,6 +46,7 @@ public final class WaybillServices {
     private final Path workDir;
     private final Consumer<String> progress;
     private final List<ServiceProcess> engines = new ArrayList<>();
+    private final Map<String, String> engineConfig;
     private final DevTokens devTokens;
     private ServiceProcess gateway;
     private ServiceProcess plannerApi;
@@ -53,6 +54,13 @@ public final class WaybillServices {
 
     public WaybillServices(String bootstrapServers, String registryApiUrl, int brokers, Ports ports, Path workDir,
                            Consumer<String> progress) {
+        this(bootstrapServers, registryApiUrl, brokers, ports, workDir, Map.of(), progress);
+    }
+
+    /** @param engineConfig settings every engine instance gets on top of the ones made here (e.g. Kafka Streams tuning) */
+    public WaybillServices(String bootstrapServers, String registryApiUrl, int brokers, Ports ports, Path workDir,
+                           Map<String, String> engineConfig, Consumer<String> progress) {
+        this.engineConfig = Map.copyOf(engineConfig);
         this.bootstrapServers = bootstrapServers;
         this.registryApiUrl = registryApiUrl;
         this.brokers = brokers;
@@ -75,6 +83,7 @@ public final class WaybillServices {
         config.put("waybill.engine.state-dir", workDir.resolve("engine-" + (index + 1)).resolve("state").toString());
         config.put("waybill.engine.replication-factor", Integer.toString(rf));
         config.put("waybill.engine.min-insync-replicas", Integer.toString(Math.min(2, Math.max(1, rf - 1))));
+        config.putAll(engineConfig);
         return new ServiceProcess("engine-" + (index + 1), "engine", ports.enginePorts()[index], config,
                 List.of("-Xms128m", "-Xmx512m"), runDir());
     }

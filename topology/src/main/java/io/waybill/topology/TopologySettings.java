@@ -19,9 +19,11 @@ import java.time.Duration;
  *                          (replayable once the limit is raised). A real journey has tens: thousands are a scanner in a
  *                          loop, and without a bound one shipment's records grow until every event of it costs seconds
  * @param failedTimerRetry a timer or re-plan whose decision throws is dead-lettered and tried again this much later
+ * @param inputPartitions the partitions of the event and command topics, to check that a record came on the partition
+ *                        its key hashes to (murmur2, as Kafka's Java clients do); 0 does not check (test drivers)
  */
 public record TopologySettings(Duration dedupeWindow, Duration tickInterval, int timerBatch, int rerouteBatch, Duration tickBudget,
-                               Duration finishedRetention, int maxHistoryEntries, Duration failedTimerRetry) {
+                               Duration finishedRetention, int maxHistoryEntries, Duration failedTimerRetry, int inputPartitions) {
 
     public static final Duration DEFAULT_FINISHED_RETENTION = Duration.ofDays(30);
     public static final int DEFAULT_MAX_HISTORY_ENTRIES = 1_000;
@@ -33,7 +35,7 @@ public record TopologySettings(Duration dedupeWindow, Duration tickInterval, int
     public TopologySettings(Duration dedupeWindow, Duration tickInterval, int timerBatch, int rerouteBatch, Duration tickBudget,
                             Duration finishedRetention) {
         this(dedupeWindow, tickInterval, timerBatch, rerouteBatch, tickBudget, finishedRetention, DEFAULT_MAX_HISTORY_ENTRIES,
-                DEFAULT_FAILED_TIMER_RETRY);
+                DEFAULT_FAILED_TIMER_RETRY, 0);
     }
 
     public TopologySettings(Duration dedupeWindow, Duration tickInterval, int timerBatch, int rerouteBatch, Duration tickBudget) {
@@ -47,16 +49,21 @@ public record TopologySettings(Duration dedupeWindow, Duration tickInterval, int
 
     public TopologySettings withDedupeWindow(Duration window) {
         return new TopologySettings(window, tickInterval, timerBatch, rerouteBatch, tickBudget, finishedRetention, maxHistoryEntries,
-                failedTimerRetry);
+                failedTimerRetry, inputPartitions);
     }
 
     public TopologySettings withFinishedRetention(Duration retention) {
         return new TopologySettings(dedupeWindow, tickInterval, timerBatch, rerouteBatch, tickBudget, retention, maxHistoryEntries,
-                failedTimerRetry);
+                failedTimerRetry, inputPartitions);
     }
 
     public TopologySettings withMaxHistoryEntries(int entries) {
         return new TopologySettings(dedupeWindow, tickInterval, timerBatch, rerouteBatch, tickBudget, finishedRetention, entries,
-                failedTimerRetry);
+                failedTimerRetry, inputPartitions);
+    }
+
+    public TopologySettings withInputPartitions(int partitions) {
+        return new TopologySettings(dedupeWindow, tickInterval, timerBatch, rerouteBatch, tickBudget, finishedRetention, maxHistoryEntries,
+                failedTimerRetry, partitions);
     }
 }

@@ -133,6 +133,33 @@ class FailuresAndLimitsTopologyTest {
     }
 
     @Test
+    void an_event_on_another_partition_than_its_key_hashes_to_is_dead_lettered() {
+        // given an engine that knows its input has 12 partitions (the test driver delivers everything on partition 0)
+        engine = new EngineDriver(TopologySettings.DEFAULTS.withInputPartitions(12)).withDiamondNetwork();
+        String home = keyOnPartition(0, true);
+        String elsewhere = keyOnPartition(0, false);
+
+        // when a booking arrives for a key that belongs on partition 0, and one for a key that belongs elsewhere
+        engine.pipe(new Events(home, T0).created("A", "B"));
+        engine.pipe(new Events(elsewhere, T0).created("A", "B"));
+
+        // then the first is applied and the second is kept aside, saying which partitioner to use
+        assertThat(engine.state(home)).isNotNull();
+        assertThat(engine.state(elsewhere)).isNull();
+        DeadLetter letter = engine.deadLetters.readValue();
+        assertThat(letter.getErrorClass()).isEqualTo("WrongPartition");
+        assertThat(letter.getErrorMessage()).contains("murmur2").contains("came on partition 0");
+    }
+
+    private static String keyOnPartition(int partition, boolean on) {
+        for (int i = 0; ; i++) {
+            String key = "P-" + i;
+            int p = org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key.getBytes())) % 12;
+            if ((p == partition) == on) return key;
+        }
+    }
+
+    @Test
     void an_event_whose_decision_throws_is_dead_lettered_whole_and_its_replay_applies_it() {
         // given a booked shipment and a decision that throws on its next event
         ShipmentEvent[] arrival = new ShipmentEvent[1];

@@ -250,6 +250,26 @@ class RoutingTopologyTest {
     }
 
     @Test
+    void a_cancelled_shipment_releases_the_lanes_it_will_not_travel() {
+        // given a shipment booked on A-H1 and H1-B
+        Events s = new Events("R16", T0);
+        engine.pipe(s.created("A", "B"));
+        var legs = engine.state("R16").getRoutePlan().getLegs();
+        var load = engine.driver.<String, Long>getKeyValueStore(io.waybill.topology.catalogue.WaybillStores.LANE_LOAD);
+        String first = io.waybill.topology.capacity.LaneLoad.key("A-H1", legs.get(0).getPlannedDeparture());
+        String second = io.waybill.topology.capacity.LaneLoad.key("H1-B", legs.get(1).getPlannedDeparture());
+        assertThat(load.get(first)).isEqualTo(1L);
+        assertThat(load.get(second)).isEqualTo(1L);
+
+        // when it is cancelled before it leaves
+        engine.pipe(s.cancelled("customer withdrew"));
+
+        // then both lane-days are free again, and nothing more changes when it is purged later
+        assertThat(load.get(first)).isZero();
+        assertThat(load.get(second)).isZero();
+    }
+
+    @Test
     void a_hub_closure_re_plans_the_closest_promise_first_one_batch_a_tick_and_each_shipment_once() {
         // given an engine that re-plans one shipment a tick, and three shipments through H1 booked
         // in the opposite order of their urgency (one without a promise)

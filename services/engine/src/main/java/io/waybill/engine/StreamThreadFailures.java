@@ -19,8 +19,9 @@ import java.util.Deque;
  * awaiting InitProducerId") left an engine process alive but processing nothing, until someone
  * restarted it.
  *
- * <p>A failure Kafka calls retriable (timeouts, a broker not yet back, a task to re-initialise) gets a
- * new thread, which resumes from the last commit: exactly-once makes that safe. Anything else, or more
+ * <p>A failure Kafka calls retriable (timeouts, a broker not yet back, a task to re-initialise) or a peer
+ * that refused the connection gets a new thread after a growing pause (1 s to 30 s), which resumes from
+ * the last commit: exactly-once makes that safe. Anything else, or more
  * than {@value #MAX_REPLACEMENTS} replacements within {@link #WINDOW}, shuts the client down; liveness
  * then reports DOWN and the orchestrator restarts the process, which is the honest answer to a failure
  * that retrying does not cure.
@@ -43,14 +44,20 @@ public class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
         this.clock = clock;
     }
 
+    Clock clock() {
+        return clock;
+    }
+
     @Override
     public synchronized StreamThreadExceptionResponse handle(Throwable exception) {
         long now = clock.millis();
         while (!replacements.isEmpty() && replacements.peekFirst() < now - WINDOW.toMillis()) replacements.removeFirst();
         if (transient_(exception) && replacements.size() < MAX_REPLACEMENTS) {
             replacements.addLast(now);
-            LOG.warnf(exception, "a stream thread died of a transient failure; replacing it (%d replacement(s) in the last %s)",
-                    replacements.size(), WINDOW);
+            Duration wait = backoff(replacements.size());
+            LOG.warnf(exception, "a stream thread died of a transient failure; replacing it in %s (%d replacement(s) in the last %s)",
+                    wait, replacements.size(), WINDOW);
+            pause(wait);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         }
         LOG.errorf(exception, "a stream thread died%s; shutting the Kafka Streams client down (liveness goes DOWN, the process is to be restarted)",
@@ -58,14 +65,34 @@ public class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
         return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     }
 
-    /** Somewhere in the chain of causes Kafka says retrying can succeed. */
+    /** Waits on the dying thread before Streams starts its replacement (tests replace this with no wait). */
+    void pause(Duration wait) {
+        try {
+            Thread.sleep(wait.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Somewhere in the chain of causes Kafka says retrying can succeed, or a peer could not be reached
+     * (the registry down while a dead letter's schema or an unseen schema id had to be fetched: the
+     * chaos run's registry kill shut an engine down this way).
+     */
     static boolean transient_(Throwable exception) {
         for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof RetriableException || t instanceof org.apache.kafka.common.errors.TimeoutException
-                    || t instanceof TaskCorruptedException || t instanceof TaskMigratedException) {
+                    || t instanceof TaskCorruptedException || t instanceof TaskMigratedException
+                    || t instanceof java.net.ConnectException || t instanceof java.net.http.HttpTimeoutException
+                    || t instanceof java.net.SocketTimeoutException) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** 1, 2, 4 ... 30 s: the new thread would otherwise meet the same outage within milliseconds, ten times over. */
+    static Duration backoff(int replacementsInWindow) {
+        return Duration.ofSeconds(Math.min(30, 1L << Math.min(5, Math.max(0, replacementsInWindow - 1))));
     }
 }

@@ -20,12 +20,12 @@ class StreamThreadFailuresTest {
 
     @Test
     void a_timeout_while_the_brokers_are_away_gets_a_new_thread() {
-        assertThat(new StreamThreadFailures().handle(BROKERS_AWAY)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+        assertThat(noWait(new StreamThreadFailures()).handle(BROKERS_AWAY)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
     }
 
     @Test
     void a_bug_shuts_the_client_down() {
-        assertThat(new StreamThreadFailures().handle(new StreamsException(new IllegalStateException("a bug"))))
+        assertThat(noWait(new StreamThreadFailures()).handle(new StreamsException(new IllegalStateException("a bug"))))
                 .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
     }
 
@@ -33,7 +33,7 @@ class StreamThreadFailuresTest {
     void transient_failures_that_keep_coming_shut_the_client_down_and_are_forgiven_after_the_window() {
         // given ten replacements within a few minutes
         MutableClock clock = new MutableClock(Instant.parse("2026-12-07T00:00:00Z"));
-        StreamThreadFailures failures = new StreamThreadFailures(clock);
+        StreamThreadFailures failures = noWait(new StreamThreadFailures(clock));
         for (int i = 0; i < StreamThreadFailures.MAX_REPLACEMENTS; i++) {
             assertThat(failures.handle(BROKERS_AWAY)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
             clock.now = clock.now.plusSeconds(10);
@@ -45,6 +45,24 @@ class StreamThreadFailuresTest {
         // and once the window has passed, a transient failure gets a new thread again
         clock.now = clock.now.plus(StreamThreadFailures.WINDOW).plus(Duration.ofMinutes(1));
         assertThat(failures.handle(BROKERS_AWAY)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+    }
+
+    @Test
+    void the_registry_refusing_connections_is_transient_and_the_wait_grows_to_30_seconds() {
+        var registryDown = new StreamsException("dead letter not written",
+                new RuntimeException(new java.util.concurrent.ExecutionException(new java.net.ConnectException("Connection refused"))));
+        assertThat(StreamThreadFailures.transient_(registryDown)).isTrue();
+        assertThat(StreamThreadFailures.backoff(1)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(StreamThreadFailures.backoff(3)).isEqualTo(Duration.ofSeconds(4));
+        assertThat(StreamThreadFailures.backoff(10)).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    private static StreamThreadFailures noWait(StreamThreadFailures failures) {
+        return new StreamThreadFailures(failures.clock()) {
+            @Override
+            void pause(Duration wait) {
+            }
+        };
     }
 
     private static final class MutableClock extends Clock {

@@ -102,6 +102,32 @@ public final class Delivery {
         }
     }
 
+    /**
+     * Events Kafka refused for what they are, not for the state of the cluster (too large, invalid):
+     * sending them again can never succeed, so the drainer sets them aside instead of retrying forever
+     * while everything behind them waits.
+     */
+    public synchronized List<ShipmentEvent> refusedForGood() {
+        List<ShipmentEvent> refused = new ArrayList<>();
+        for (ShipmentEvent event : events) {
+            Future<RecordMetadata> send = sends.get(event.getEventId());
+            if (send == null || !send.isDone()) continue;
+            try {
+                send.get();
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof org.apache.kafka.common.errors.RecordTooLargeException
+                        || cause instanceof org.apache.kafka.common.InvalidRecordException) {
+                    refused.add(event);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return refused;
+    }
+
     /** Sends that were started and may still complete: the drainer waits for them before resending. */
     public synchronized Map<String, Future<RecordMetadata>> startedSends() {
         Map<String, Future<RecordMetadata>> started = new LinkedHashMap<>();

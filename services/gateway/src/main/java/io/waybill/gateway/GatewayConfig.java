@@ -35,6 +35,10 @@ public interface GatewayConfig {
     @WithDefault("256M")
     MemorySize spoolMaxBytes();
 
+    /** How long a stopping gateway keeps draining its spool to Kafka before it exits (within the pod's grace period). */
+    @WithDefault("PT30S")
+    Duration shutdownDrainTimeout();
+
     /** How many spooled events the drainer publishes in one go (whole batches). */
     @WithDefault("1000")
     int spoolDrainChunk();

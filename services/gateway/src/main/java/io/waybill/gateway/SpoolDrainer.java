@@ -1,5 +1,10 @@
 package io.waybill.gateway;
 
+import io.waybill.contract.ShipmentEvent;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -38,12 +43,17 @@ public class SpoolDrainer {
     @Inject
     MeterRegistry metrics;
 
+    /** Events of the current chunk already set aside (in memory: after a restart they are refused, and set aside, again). */
+    private final Set<String> setAside = ConcurrentHashMap.newKeySet();
+    private Counter refusedForGood;
     private volatile boolean running;
     private Thread thread;
     private Counter drained;
 
     void start(@Observes StartupEvent started) {
         drained = Counter.builder("waybill.gateway.spool.drained").description("spooled events published to Kafka").register(metrics);
+        refusedForGood = Counter.builder("waybill.gateway.spool.set.aside")
+                .description("spooled events Kafka refuses for good (too large, invalid), kept aside on the spool's volume").register(metrics);
         if (!spool.isEmpty()) {
             LOG.infof("spool holds %d event(s) (%d bytes) from an earlier run: draining", spool.depthEvents(), spool.depthBytes());
         }
@@ -53,7 +63,27 @@ public class SpoolDrainer {
         thread.start();
     }
 
+    /**
+     * On shutdown the spool is drained first, for up to {@code waybill.gateway.shutdown-drain-timeout}:
+     * a pod the autoscaler removes would otherwise leave accepted events on a volume that no pod reads
+     * until that ordinal is scaled up again. Whatever Kafka does not take in time stays in the spool,
+     * which the next gateway on the same volume drains (nothing is dropped either way).
+     */
     void stop(@Observes ShutdownEvent stopping) {
+        long deadline = System.nanoTime() + config.shutdownDrainTimeout().toNanos();
+        long before = spool.depthEvents();
+        while (!spool.isEmpty() && thread != null && thread.isAlive() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (before > 0) {
+            LOG.infof("shutdown: %d spooled event(s) drained, %d left in the spool for the next gateway on this volume",
+                    before - spool.depthEvents(), spool.depthEvents());
+        }
         running = false;
         if (thread != null) {
             thread.interrupt();
@@ -72,14 +102,27 @@ public class SpoolDrainer {
             try {
                 if (!spool.awaitNonEmpty(500)) continue;
                 EventSpool.Chunk chunk = spool.peek(config.spoolDrainChunk());
-                Delivery delivery = new Delivery(chunk.events(), ingest.startedSendsOf(chunk.events()));
+                List<ShipmentEvent> toSend = chunk.events().stream().filter(e -> !setAside.contains(e.getEventId())).toList();
+                Delivery delivery = new Delivery(toSend, ingest.startedSendsOf(toSend));
                 try {
                     publisher.deliver(delivery);
+                } catch (Delivery.DeliveryFailedException failed) {
+                    List<ShipmentEvent> refused = delivery.refusedForGood();
+                    if (!refused.isEmpty()) {
+                        // One event Kafka can never take must not hold up every event behind it: keep it aside, on disk.
+                        Path file = spool.setAside(refused, failed.getMessage());
+                        refused.forEach(e -> setAside.add(e.getEventId()));
+                        refusedForGood.increment(refused.size());
+                        LOG.errorf("spool: %d event(s) Kafka refuses for good (%s) set aside in %s; the rest drains", refused.size(),
+                                failed.getMessage(), file);
+                    }
+                    throw failed;
                 } finally {
                     // Sends still in flight are waited for by the next attempt, never sent twice.
                     ingest.rememberStartedSends(delivery.startedSends());
                 }
                 spool.acknowledge(chunk);
+                chunk.events().forEach(e -> setAside.remove(e.getEventId()));
                 ingest.drained(chunk.events());
                 drained.increment(chunk.events().size());
                 if (failuresSinceLog > 0) LOG.infof("Kafka is back: draining the spool (%d event(s) left)", spool.depthEvents());

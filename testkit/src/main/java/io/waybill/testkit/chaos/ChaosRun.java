@@ -34,17 +34,20 @@ public final class ChaosRun {
 
     /** What a run does. The defaults are the headline profile; {@link #shortProfile()} the one the test suite runs. */
     public record Options(long events, double rate, long seed, int engines, double gatewayShare, Map<Fault.Kind, Integer> faults,
-                          Path out, Path work, String label) {
+                          Path out, Path work, String label, long commitIntervalMs) {
+
+        /** The engines' Kafka Streams commit interval when none is given: production's (application.properties). */
+        static final long PRODUCTION_COMMIT_INTERVAL = 100;
 
         public static Options headline() {
             return new Options(1_000_000, defaultRate(), 42, 3, 0.25, counts(10, 10, 10, 3, 3), Path.of("benchmarks", "results"),
-                    null, "chaos");
+                    null, "chaos", PRODUCTION_COMMIT_INTERVAL);
         }
 
         /** At least 50,000 events and one fault of each kind: a few minutes. */
         public static Options shortProfile() {
-            return new Options(50_000, Math.max(250, defaultRate()), 42, 3, 0.25, counts(1, 1, 1, 1, 1), Path.of("benchmarks", "results"),
-                    null, "chaos-short");
+            return new Options(50_000, defaultRate(), 42, 3, 0.25, counts(1, 1, 1, 1, 1), Path.of("benchmarks", "results"),
+                    null, "chaos-short", PRODUCTION_COMMIT_INTERVAL);
         }
 
         static Map<Fault.Kind, Integer> counts(int brokerKills, int brokerPauses, int engineKills, int gatewayKills, int registryKills) {
@@ -57,8 +60,21 @@ public final class ChaosRun {
             return m;
         }
 
-        Options withEvents(long n) {
-            return new Options(n, rate, seed, engines, gatewayShare, faults, out, work, label);
+        public Options withEvents(long n) {
+            return new Options(n, rate, seed, engines, gatewayShare, faults, out, work, label, commitIntervalMs);
+        }
+
+        public Options withRate(double eventsPerSecond) {
+            return new Options(events, eventsPerSecond, seed, engines, gatewayShare, faults, out, work, label, commitIntervalMs);
+        }
+
+        /** Where the report, plot and timeline go, and where the processes keep their data. */
+        public Options in(Path out, Path work) {
+            return new Options(events, rate, seed, engines, gatewayShare, faults, out, work, label, commitIntervalMs);
+        }
+
+        public Options withCommitInterval(long ms) {
+            return new Options(events, rate, seed, engines, gatewayShare, faults, out, work, label, ms);
         }
     }
 
@@ -100,6 +116,7 @@ public final class ChaosRun {
         Path work = null;
         String label = o.label();
         boolean rateGiven = false;
+        long commitInterval = o.commitIntervalMs();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             try {
@@ -125,6 +142,7 @@ public final class ChaosRun {
                     case "--gateway-kills" -> faults.put(Fault.Kind.GATEWAY_KILL, Integer.parseInt(args[++i]));
                     case "--registry-kills" -> faults.put(Fault.Kind.REGISTRY_KILL, Integer.parseInt(args[++i]));
                     case "--out" -> out = Path.of(args[++i]);
+                    case "--commit-interval-ms" -> commitInterval = Long.parseLong(args[++i]);
                     case "--work" -> work = Path.of(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
@@ -133,7 +151,7 @@ public final class ChaosRun {
                 System.exit(2);
             }
         }
-        Outcome outcome = run(new Options(events, rate, seed, engines, share, faults, out, work, label), System.out::println);
+        Outcome outcome = run(new Options(events, rate, seed, engines, share, faults, out, work, label, commitInterval), System.out::println);
         System.exit(outcome.passed() ? 0 : 1);
     }
 
@@ -147,16 +165,22 @@ public final class ChaosRun {
         String header = String.format(Locale.ROOT, "# Waybill chaos run (%s)%ndate: %s%nmachine: %d cores, load average %s at the start%n"
                         + "system: 3 broker processes + 1 controller (RF 3, min ISR 2), Apicurio Registry (H2 on disk), %d engine instances "
                         + "(exactly_once_v2, standby replicas 1), gateway, planner-api; each its own JVM on 127.0.0.1%n"
-                        + "options: --events %,d --rate %.0f --seed %d --gateway-share %.2f (load for about %d s)%nreplay: scripts/chaos --events %d --rate %.0f --seed %d %s%n",
+                        + "options: --events %,d --rate %.0f --seed %d --gateway-share %.2f --commit-interval-ms %d (load for about %d s)%n"
+                        + "replay: scripts/chaos --events %d --rate %.0f --seed %d --commit-interval-ms %d %s%n",
                 o.label(), Instant.now(), Runtime.getRuntime().availableProcessors(), loadAverage(), o.engines(), o.events(), o.rate(), o.seed(),
-                o.gatewayShare(), loadFor.toSeconds(), o.events(), o.rate(), o.seed(), faultArgs(o.faults()));
+                o.gatewayShare(), o.commitIntervalMs(), loadFor.toSeconds(), o.events(), o.rate(), o.seed(), o.commitIntervalMs(), faultArgs(o.faults()));
         progress.accept(header);
         progress.accept(schedule.describe());
 
         // Half as much again as asked for: the load goes on while faults are still to come (see ChaosLoad).
         List<ShipmentEvent> traffic = new Traffic(o.seed(), "SHP-" + o.seed() + "-", Instant.now(), Duration.ofMillis(1), 2_000)
                 .generate(o.events() * 3 / 2);
-        try (ChaosSystem system = ChaosSystem.start(work.toAbsolutePath(), o.engines(), progress)) {
+        // Ctrl-C or a killed run must not leave brokers and engines behind: everything recorded under the work dir goes.
+        Path absoluteWork = work.toAbsolutePath();
+        Thread cleanup = new Thread(() -> stopEverything(absoluteWork), "chaos-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try (ChaosSystem system = ChaosSystem.start(absoluteWork, o.engines(),
+                Map.of("kafka-streams.commit.interval.ms", Long.toString(o.commitIntervalMs())), progress)) {
             FaultInjector[] faultsRef = new FaultInjector[1];
             ChaosLoad load = new ChaosLoad(traffic, o.events(), () -> faultsRef[0] == null || faultsRef[0].pending(), o.rate(), o.gatewayShare(), 250, 10_000, o.seed(),
                     system.kafka.bootstrapServers(), system.registry.apiUrl(), system.services.gateway().url(), progress);
@@ -202,6 +226,7 @@ public final class ChaosRun {
                 Files.writeString(report, text);
                 progress.accept(text);
                 progress.accept("report: " + report.toAbsolutePath());
+                Runtime.getRuntime().removeShutdownHook(cleanup);
                 return new Outcome(check, bad, report);
             }
         }
@@ -220,11 +245,22 @@ public final class ChaosRun {
             long lag = observer.lagNow();
             zeros = lag == 0 ? zeros + 1 : 0;
         }
+        // Every booking is processed now: the last breach is detected by its promise at the latest, and escalates after that.
         Instant lastPromise = load.stalled().stream().map(ChaosLoad.Stalled::promise).max(Instant::compareTo).orElse(Instant.EPOCH);
-        long wait = Duration.between(Instant.now(), lastPromise.plus(ChaosLoad.ESCALATION).plusSeconds(15)).toMillis();
-        if (wait > 0) Thread.sleep(wait);
+        Instant now = Instant.now();
+        Instant until = (lastPromise.isAfter(now) ? lastPromise : now).plus(ChaosLoad.ESCALATION).plusSeconds(15);
+        Thread.sleep(Math.max(0, Duration.between(now, until).toMillis()));
         progress.accept(String.format("settled: %,d unacknowledged, lag %,d", load.unacknowledged(), observer.lagNow()));
         return Instant.now();
+    }
+
+    /** Kills every process a run recorded under its work dir (brokers, controller, registry, services). */
+    private static void stopEverything(Path work) {
+        List<io.waybill.testkit.ManagedProcess> processes = new java.util.ArrayList<>(io.waybill.testkit.ProcessKafkaCluster.recordedProcesses(work.resolve("kafka")));
+        for (String name : List.of("registry", "gateway", "planner-api", "engine-1", "engine-2", "engine-3", "engine-4", "engine-5")) {
+            io.waybill.testkit.ManagedProcess.recorded(name, work.resolve("run")).ifPresent(processes::add);
+        }
+        processes.forEach(io.waybill.testkit.ManagedProcess::kill);
     }
 
     private static String faultArgs(Map<Fault.Kind, Integer> f) {

@@ -36,7 +36,7 @@ final class ChaosSystem implements AutoCloseable {
         this.progress = progress;
     }
 
-    static ChaosSystem start(Path work, int engines, Consumer<String> progress) throws Exception {
+    static ChaosSystem start(Path work, int engines, Map<String, String> engineConfig, Consumer<String> progress) throws Exception {
         ProcessKafkaCluster kafka = new ProcessKafkaCluster(work.resolve("kafka"), 3, ProcessKafkaCluster.Layout.random(), progress).start();
         RegistryProcess registry = null;
         try {
@@ -58,7 +58,7 @@ final class ChaosSystem implements AutoCloseable {
             }
             if (PublishNetwork.run(client) != 0) throw new IllegalStateException("publishing the seed network failed");
             WaybillServices services = new WaybillServices(kafka.bootstrapServers(), registry.apiUrl(), 3,
-                    WaybillServices.Ports.free(engines), work, progress).startAll();
+                    WaybillServices.Ports.free(engines), work, engineConfig, progress).startAll();
             return new ChaosSystem(kafka, registry, services, progress);
         } catch (Exception e) {
             if (registry != null) registry.close();

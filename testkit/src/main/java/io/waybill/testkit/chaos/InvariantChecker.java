@@ -145,6 +145,7 @@ final class InvariantChecker {
 
         Map<String, Integer> exceptionSteps = new HashMap<>();
         Map<String, Set<String>> breaches = new HashMap<>();
+        Map<String, Instant> breachDetected = new HashMap<>();
         long[] exceptionRecords = {0};
         read(WaybillTopic.SHIPMENT_EXCEPTIONS.topicName(), serdes.value(ShipmentException.class).deserializer(), (key, e) -> {
             if (e == null) return;
@@ -152,7 +153,10 @@ final class InvariantChecker {
             String step = e.getExceptionId() + " " + e.getStatus() + " occurrences " + e.getOccurrences() + " level " + e.getEscalationLevel()
                     + " ack " + e.getAcknowledgedAt() + " resolved " + e.getResolvedAt() + " snoozed " + e.getSnoozedUntil();
             exceptionSteps.merge(step, 1, Integer::sum);
-            if (e.getType() == ExceptionType.SLA_BREACHED) breaches.computeIfAbsent(e.getShipmentId(), k -> new HashSet<>()).add(e.getExceptionId());
+            if (e.getType() == ExceptionType.SLA_BREACHED) {
+                breaches.computeIfAbsent(e.getShipmentId(), k -> new HashSet<>()).add(e.getExceptionId());
+                breachDetected.merge(e.getShipmentId(), e.getDetectedAt(), (a, b) -> a.isBefore(b) ? a : b);
+            }
         });
         exceptionSteps.forEach((step, n) -> {
             if (n > 1) v.add("exception-step-twice", step + " x" + n);
@@ -165,8 +169,10 @@ final class InvariantChecker {
             due++;
             int raised = breaches.getOrDefault(s.shipmentId(), Set.of()).size();
             if (raised != 1) v.add("timer-exception-not-once", s.shipmentId() + ": " + raised + " SLA_BREACHED exceptions (promise " + s.promise() + ")");
-            // HIGH escalates once, to CRITICAL, ChaosLoad.ESCALATION after the breach: one notification.
-            if (!s.promise().plus(ChaosLoad.ESCALATION).isAfter(promisesCheckedUpTo)) {
+            // HIGH escalates once, to CRITICAL, ChaosLoad.ESCALATION after the breach was detected (which a lagging
+            // engine does late): one notification.
+            Instant detected = breachDetected.get(s.shipmentId());
+            if (detected != null && !detected.plus(ChaosLoad.ESCALATION).isAfter(promisesCheckedUpTo)) {
                 int notified = breachNotified.getOrDefault(s.shipmentId(), Set.of()).size();
                 if (notified != 1) v.add("timer-notification-not-once", s.shipmentId() + ": " + notified + " SLA_BREACHED notifications");
             }

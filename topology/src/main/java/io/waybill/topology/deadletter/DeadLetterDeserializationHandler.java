@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * Undeserialisable input (garbage bytes, an unknown schema id) goes to the dead-letter topic and
- * processing continues with the next record. If the dead letter cannot be written, the engine
- * stops instead of dropping the record silently (health then reports it down).
+ * processing continues with the next record. If the dead letter cannot be written, the stream
+ * thread fails instead of dropping the record silently, and is replaced once the cause is gone.
  */
 public class DeadLetterDeserializationHandler implements DeserializationExceptionHandler {
 
@@ -20,17 +20,21 @@ public class DeadLetterDeserializationHandler implements DeserializationExceptio
 
     private DeadLetterPublisher publisher;
 
+    DeadLetterPublisher publisher() {
+        return publisher;
+    }
+
     @Override
     public void configure(Map<String, ?> configs) {
-        publisher = new DeadLetterPublisher(configs);
+        publisher = DeadLetterPublisher.shared(configs);
     }
 
     @Override
     public DeserializationHandlerResponse handle(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
         LOG.warn("cannot deserialize {}-{}@{}: {}; sending it to the dead letters", record.topic(), record.partition(), record.offset(),
                 exception.toString());
-        boolean written = publisher.publish(FailureStage.DESERIALIZATION, record.topic(), record.partition(), record.offset(),
+        publisher.publish(FailureStage.DESERIALIZATION, record.topic(), record.partition(), record.offset(),
                 record.key(), record.value(), exception, "engine/" + context.processorNodeId());
-        return written ? DeserializationHandlerResponse.CONTINUE : DeserializationHandlerResponse.FAIL;
+        return DeserializationHandlerResponse.CONTINUE;
     }
 }

@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * A record that makes a processor throw (KIP-1033) goes to the dead-letter topic with its original
- * bytes and the engine goes on. If the dead letter cannot be written, the engine stops.
+ * bytes and the engine goes on. If the dead letter cannot be written, the stream thread fails (the record is not skipped) and is retried.
  */
 public class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
 
@@ -19,17 +19,21 @@ public class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
 
     private DeadLetterPublisher publisher;
 
+    DeadLetterPublisher publisher() {
+        return publisher;
+    }
+
     @Override
     public void configure(Map<String, ?> configs) {
-        publisher = new DeadLetterPublisher(configs);
+        publisher = DeadLetterPublisher.shared(configs);
     }
 
     @Override
     public ProcessingHandlerResponse handle(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
         LOG.error("processor {} failed on {}-{}@{}; sending the record to the dead letters", context.processorNodeId(),
                 context.topic(), context.partition(), context.offset(), exception);
-        boolean written = publisher.publish(FailureStage.PROCESSING, context.topic(), context.partition(), context.offset(),
+        publisher.publish(FailureStage.PROCESSING, context.topic(), context.partition(), context.offset(),
                 context.sourceRawKey(), context.sourceRawValue(), exception, "engine/" + context.processorNodeId());
-        return written ? ProcessingHandlerResponse.CONTINUE : ProcessingHandlerResponse.FAIL;
+        return ProcessingHandlerResponse.CONTINUE;
     }
 }

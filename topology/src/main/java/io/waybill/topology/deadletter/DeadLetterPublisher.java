@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Writes records the engine could not read or process to the dead-letter topic, with the original
  * bytes (for replay) and headers saying what failed, where, when and why. Sends synchronously:
- * the engine only skips a record once its dead letter is durably written.
+ * the engine only skips a record once its dead letter is durably written (the record is not skipped otherwise).
  *
  * <p>Dead letters go through a producer of their own, outside the Streams transaction, so a
  * crash between the dead letter and the commit can write a dead letter twice: at least once, by
@@ -36,6 +36,27 @@ final class DeadLetterPublisher implements AutoCloseable {
     static final String REGISTRY_URL = "waybill.registry.url";
     /** Config key: a {@link WaybillSerdes} instance (tests without a registry). */
     static final String SERDES = "waybill.dead-letter.serdes";
+
+    /**
+     * One publisher per client settings in the process: Kafka Streams makes an exception handler per
+     * task (and again at every rebalance) and never closes it, so a producer per handler leaked one
+     * producer, its buffers and its threads per task and rebalance. KafkaProducer is thread-safe.
+     */
+    private static final Map<Map<String, Object>, DeadLetterPublisher> SHARED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> SHARED.values().forEach(DeadLetterPublisher::close), "dead-letter-publishers"));
+    }
+
+    /** The process's publisher for these client settings; a producer given in the configs (tests) gets a publisher of its own. */
+    static DeadLetterPublisher shared(Map<String, ?> configs) {
+        if (configs.get(PRODUCER) instanceof Producer<?, ?>) return new DeadLetterPublisher(configs);
+        Map<String, Object> key = new java.util.TreeMap<>();
+        configs.forEach((k, v) -> {
+            if (v != null && (ProducerConfig.configNames().contains(k) || k.equals(REGISTRY_URL) || k.equals(SERDES))) key.put(k, v);
+        });
+        return SHARED.computeIfAbsent(key, k -> new DeadLetterPublisher(configs));
+    }
 
     private final Producer<byte[], byte[]> producer;
     private final Serializer<DeadLetter> serializer;
@@ -54,7 +75,7 @@ final class DeadLetterPublisher implements AutoCloseable {
             });
             config.put(ProducerConfig.ACKS_CONFIG, "all");
             config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-            config.put(ProducerConfig.CLIENT_ID_CONFIG, "waybill-dead-letters-" + Thread.currentThread().getName());
+            config.put(ProducerConfig.CLIENT_ID_CONFIG, "waybill-dead-letters-" + SHARED.size());
             config.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
             producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
         }
@@ -63,7 +84,18 @@ final class DeadLetterPublisher implements AutoCloseable {
         serializer = serdes.value(DeadLetter.class).serializer();
     }
 
-    /** Publishes one dead letter; returns false if it could not be written (the caller must then stop). */
+    /**
+     * The dead letter could not be written (Kafka or the registry out of reach): the record must not be
+     * skipped, so the stream thread fails with this, and the engine's thread-failure policy retries it
+     * with a new thread once the cause (in the chain) says it was transient.
+     */
+    static final class DeadLetterNotWrittenException extends org.apache.kafka.common.errors.RetriableException {
+        DeadLetterNotWrittenException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** Publishes one dead letter, or throws {@link DeadLetterNotWrittenException} if it could not be written. */
     boolean publish(FailureStage stage, String sourceTopic, int partition, long offset, byte[] key, byte[] value,
                     Exception error, String failedIn) {
         Instant now = Instant.now();
@@ -95,7 +127,8 @@ final class DeadLetterPublisher implements AutoCloseable {
             return true;
         } catch (Exception e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            return false;
+            throw new DeadLetterNotWrittenException("the dead letter for " + sourceTopic + "-" + partition + "@" + offset
+                    + " could not be written; the record is not skipped", e);
         }
     }
 

@@ -1,7 +1,15 @@
 package io.waybill.topology.deadletter;
 
 import io.waybill.contract.DeadLetter;
+import io.waybill.contract.PlannerCommand;
+import io.waybill.contract.ShipmentEvent;
 import io.waybill.contract.WaybillTopic;
+import io.waybill.topology.DeadLetters;
+import org.apache.avro.Schema;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificRecord;
 import io.waybill.topology.catalogue.WaybillSerdes;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -19,9 +27,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Replays dead letters after a fix: every dead letter written since {@code --since} whose
- * original bytes were kept as they were on the wire is produced again to its source topic, with
- * its original key. The engine deduplicates by eventId, so replaying twice is harmless.
+ * Replays dead letters after a fix: every dead letter written since {@code --since} is produced again
+ * to its source topic with its original key, as the bytes that were on the wire or, for a record the
+ * engine read and then refused (kept as Avro JSON), encoded again for its topic. Dead letters of the
+ * engine's own timers and re-plans are not replayed: the engine retries those itself. The engine
+ * deduplicates by eventId, so replaying twice is harmless.
  *
  * <pre>
  * replay-dead-letters --bootstrap-servers host:9092 --registry-url http://registry/apis/registry/v3
@@ -53,7 +63,8 @@ public final class ReplayDeadLetters {
             System.err.println("usage: replay-dead-letters --bootstrap-servers h:p --registry-url url [--since instant] [--source-topic t] [--dry-run]");
             System.exit(2);
         }
-        var deserializer = WaybillSerdes.withRegistry(registry).value(DeadLetter.class).deserializer();
+        WaybillSerdes serdes = WaybillSerdes.withRegistry(registry);
+        var deserializer = serdes.value(DeadLetter.class).deserializer();
         String topic = WaybillTopic.DEAD_LETTERS.topicName();
         int replayed = 0;
         int skipped = 0;
@@ -69,17 +80,22 @@ public final class ReplayDeadLetters {
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 for (var record : consumer.poll(Duration.ofMillis(500))) {
                     DeadLetter letter = deserializer.deserialize(topic, record.headers(), record.value());
-                    boolean wire = "kafka-wire".equals(letter.getOriginalValueEncoding());
                     boolean matches = sourceTopic == null || sourceTopic.equals(letter.getSourceTopic());
-                    if (!wire || !matches || letter.getFailedAt().isBefore(since) || letter.getSourceTopic() == null) {
+                    if (DeadLetters.RETRIED_BY_ENGINE.equals(letter.getOriginalValueEncoding())) {
+                        // A timer or re-plan that failed: the engine keeps it and tries again itself.
+                        System.out.printf("not replayed (the engine retries it): %s for %s%n", letter.getFailedIn(), string(letter.getOriginalKey()));
+                        skipped++;
+                        continue;
+                    }
+                    byte[] value = originalBytes(letter, serdes);
+                    if (value == null || !matches || letter.getFailedAt().isBefore(since) || letter.getSourceTopic() == null) {
                         skipped++;
                         continue;
                     }
                     System.out.printf("%s %s-%d@%d (%s: %s)%n", dryRun ? "would replay" : "replaying", letter.getSourceTopic(),
                             letter.getSourcePartition(), letter.getSourceOffset(), letter.getErrorClass(), letter.getErrorMessage());
                     if (!dryRun) {
-                        producer.send(new ProducerRecord<>(letter.getSourceTopic(), bytes(letter.getOriginalKey()),
-                                bytes(letter.getOriginalValue()))).get();
+                        producer.send(new ProducerRecord<>(letter.getSourceTopic(), bytes(letter.getOriginalKey()), value)).get();
                     }
                     replayed++;
                 }
@@ -89,6 +105,37 @@ public final class ReplayDeadLetters {
             System.exit(1);
         }
         System.out.printf("%d dead letter(s) %s, %d skipped%n", replayed, dryRun ? "would be replayed" : "replayed", skipped);
+    }
+
+    /**
+     * The record as it is to be produced again: the bytes as they were on the wire, or, for a record the
+     * engine had read and then refused (its dead letter holds it as Avro JSON), the record encoded again
+     * for its topic. Null when there is nothing to replay (no value, an unknown encoding or topic).
+     */
+    static byte[] originalBytes(DeadLetter letter, WaybillSerdes serdes) {
+        if (letter.getOriginalValue() == null) return null;
+        byte[] original = bytes(letter.getOriginalValue());
+        if ("kafka-wire".equals(letter.getOriginalValueEncoding())) return original;
+        if (!"avro-json".equals(letter.getOriginalValueEncoding()) || letter.getSourceTopic() == null) return null;
+        Class<? extends SpecificRecord> type = letter.getSourceTopic().equals(WaybillTopic.SHIPMENT_EVENTS.topicName()) ? ShipmentEvent.class
+                : letter.getSourceTopic().equals(WaybillTopic.PLANNER_COMMANDS.topicName()) ? PlannerCommand.class : null;
+        if (type == null) return null;
+        return encode(type, original, letter.getSourceTopic(), serdes);
+    }
+
+    private static <T extends SpecificRecord> byte[] encode(Class<T> type, byte[] json, String topic, WaybillSerdes serdes) {
+        try {
+            Schema schema = SpecificData.get().getSchema(type);
+            T record = new SpecificDatumReader<T>(schema).read(null, DecoderFactory.get().jsonDecoder(schema,
+                    new String(json, java.nio.charset.StandardCharsets.UTF_8)));
+            return serdes.value(type).serializer().serialize(topic, record);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("a dead letter's Avro JSON does not read as a " + type.getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String string(ByteBuffer buffer) {
+        return buffer == null ? null : new String(bytes(buffer), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

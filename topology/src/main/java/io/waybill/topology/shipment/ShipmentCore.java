@@ -481,6 +481,14 @@ public final class ShipmentCore implements ShipmentDecisions {
             var beforePlan = before == null ? null : before.getRoutePlan();
             var plan = state.getRoutePlan();
             if (beforePlan == null && plan == null) return Map.of();
+            // A shipment that finishes (delivered off plan, cancelled, returned) releases the legs it will not travel;
+            // a finished one books nothing. Its purge then has nothing left to release.
+            boolean finished = Workflow.FINAL.contains(state.getStatus());
+            if (finished) {
+                if (before == null || Workflow.FINAL.contains(before.getStatus()) || beforePlan == null) return Map.of();
+                int travelled = plan != null && beforePlan.getPlanId().equals(plan.getPlanId()) ? state.getNextLegIndex() : before.getNextLegIndex();
+                return LaneLoad.deltas(LaneLoad.bookings(beforePlan, travelled), Map.of());
+            }
             if (beforePlan != null && plan != null && beforePlan.getPlanId().equals(plan.getPlanId())) {
                 if (beforePlan.equals(plan)) return Map.of(); // the common case: the plan did not move
                 // Same plan, re-timed: keep the booking of the legs already travelled, move the rest.

@@ -197,6 +197,11 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
             deadLetter(record, "KeyMismatch", "record key '" + record.key() + "' is not the shipmentId '" + shipmentId + "'");
             return;
         }
+        Optional<String> misplaced = misplaced(record.key());
+        if (misplaced.isPresent()) {
+            deadLetter(record, "WrongPartition", misplaced.get());
+            return;
+        }
         Optional<String> outOfBounds = InputLimits.violation(value);
         if (outOfBounds.isPresent()) {
             deadLetter(record, "InputOutOfBounds", outOfBounds.get());
@@ -220,6 +225,24 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
             return;
         }
         apply(shipment, effects, record.timestamp());
+    }
+
+    /**
+     * A record on another partition than its key hashes to: its producer did not partition as Kafka's
+     * Java clients do (murmur2; librdkafka's default, consistent_random, is CRC32), so the shipment's
+     * records would be split over two tasks and two states. Kept aside instead; replaying the dead
+     * letter produces it with the right partitioner.
+     */
+    private Optional<String> misplaced(String key) {
+        if (settings.inputPartitions() <= 0 || key == null) return Optional.empty();
+        var metadata = context.recordMetadata();
+        if (metadata.isEmpty()) return Optional.empty();
+        int expected = org.apache.kafka.common.utils.Utils.toPositive(
+                org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % settings.inputPartitions();
+        int actual = metadata.get().partition();
+        return expected == actual ? Optional.empty() : Optional.of("key '" + key + "' hashes to partition " + expected + " of "
+                + settings.inputPartitions() + " (murmur2, as Kafka's Java clients partition), but the record came on partition " + actual
+                + "; produce with a murmur2 partitioner (librdkafka: partitioner=murmur2_random)");
     }
 
     private static String messageOf(Exception e) {

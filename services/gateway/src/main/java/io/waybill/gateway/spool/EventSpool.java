@@ -85,6 +85,8 @@ public final class EventSpool implements AutoCloseable {
     private boolean refusedSinceLastDrain;
     /** The log was written by a gateway with another version of the contract (rewritten on open). */
     private boolean writtenWithOtherSchema;
+    /** Damaged bytes were found between records: the log is rewritten without them on open. */
+    private boolean mustCompact;
     private final Recovery recovery;
     private final ExecutorService io = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "waybill-spool-io");
@@ -102,8 +104,11 @@ public final class EventSpool implements AutoCloseable {
     public record Chunk(List<ShipmentEvent> events, long generation, long endOffset) {
     }
 
-    /** What opening the spool found on disk. */
-    public record Recovery(int batches, long events, long tornBytesDropped, Path quarantined) {
+    /** What opening the spool found on disk: undrained batches and events, a torn tail dropped, damaged bytes set aside. */
+    public record Recovery(int batches, long events, long tornBytesDropped, Path quarantined, long corruptBytesSkipped) {
+        public Recovery(int batches, long events, long tornBytesDropped, Path quarantined) {
+            this(batches, events, tornBytesDropped, quarantined, 0);
+        }
     }
 
     /** Not enough room for a request: the caller must refuse it (503), never drop it. */
@@ -157,13 +162,26 @@ public final class EventSpool implements AutoCloseable {
         long start = readCheckpoint();
         long size = log.size();
         long position = Math.min(Math.max(start, headerLength), size);
+        long corruptBytes = 0;
         while (position < size) {
             RecordRef ref = readRecordAt(position, size);
-            if (ref == null) break;
+            if (ref == null) {
+                // Either the torn last record (never fsynced, never acknowledged) or a damaged one in the middle (a bad
+                // sector, a stray write) followed by acknowledged records: those must survive, so look for the next
+                // record whose length and checksum hold, and set only the damaged bytes aside.
+                long next = nextIntactRecord(position + 1, size);
+                if (next < 0) break;
+                quarantine(position, next - position, "corrupt");
+                LOG.errorf("spool: %d damaged bytes at offset %d set aside; the acknowledged records after them are kept", next - position, position);
+                corruptBytes += next - position;
+                position = next;
+                continue;
+            }
             undrained.add(ref);
             undrainedEvents += ref.eventCount();
             position = ref.next();
         }
+        if (corruptBytes > 0) mustCompact = true;
         Path quarantined = null;
         long torn = size - position;
         if (torn > 0) {
@@ -179,8 +197,9 @@ public final class EventSpool implements AutoCloseable {
         }
         readOffset = undrained.isEmpty() ? position : undrained.peekFirst().offset();
         end = position;
-        Recovery found = new Recovery(undrained.size(), undrainedEvents, torn, quarantined);
-        if (writtenWithOtherSchema) compact();
+        Recovery found = new Recovery(undrained.size(), undrainedEvents, torn, quarantined, corruptBytes);
+        // A rewrite leaves the damaged bytes (and records written with another schema) behind.
+        if (writtenWithOtherSchema || mustCompact) compact();
         return found;
     }
 
@@ -200,6 +219,62 @@ public final class EventSpool implements AutoCloseable {
         readFully(channel, schema, fixed.capacity());
         Schema parsed = new Schema.Parser().parse(new String(schema.array(), StandardCharsets.UTF_8));
         return new Header(generation, fixed.capacity() + schemaLength, parsed);
+    }
+
+    /**
+     * The offset of the first record at or after {@code from} whose header and checksum hold and which
+     * is followed by another intact record or the end of the file, or -1 (only a torn tail is left).
+     * Two records in a row make a false match of random bytes (a 1 in 2^32 checksum) practically impossible.
+     */
+    private long nextIntactRecord(long from, long size) throws IOException {
+        for (long p = from; p + RECORD_HEADER + 4 <= size; p++) {
+            RecordRef candidate = readRecordAt(p, size);
+            if (candidate == null) continue;
+            if (candidate.next() == size || readRecordAt(candidate.next(), size) != null) return p;
+        }
+        return -1;
+    }
+
+    private void quarantine(long position, long length, String why) throws IOException {
+        Path aside = dir.resolve("spool." + why + "-" + position + "-" + Instant.now().toEpochMilli());
+        try (FileChannel out = FileChannel.open(aside, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            log.transferTo(position, length, out);
+            out.force(true);
+        }
+    }
+
+    /**
+     * Keeps events Kafka refuses for good beside the spool, in a file of their own
+     * ({@code spool.set-aside-<millis>}: the reason as a first line, then each event as a length and its
+     * Avro single-object encoding), fsynced, so that they are never lost and can be looked at or replayed.
+     */
+    public synchronized Path setAside(List<ShipmentEvent> events, String reason) throws IOException {
+        Path file = dir.resolve("spool.set-aside-" + System.currentTimeMillis() + "-" + events.get(0).getEventId());
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            long at = writeFully(out, ByteBuffer.wrap((reason.replace('\n', ' ') + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+            for (ShipmentEvent e : events) {
+                ByteBuffer encoded = ENCODER.encode(e);
+                at += writeFully(out, ByteBuffer.allocate(4).putInt(encoded.remaining()).flip(), at);
+                at += writeFully(out, encoded, at);
+            }
+            out.force(true);
+        }
+        return file;
+    }
+
+    /** The events of a file written by {@link #setAside}. */
+    public static List<ShipmentEvent> readSetAside(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        int i = 0;
+        while (bytes[i] != '\n') i++;
+        ByteBuffer buf = ByteBuffer.wrap(bytes, i + 1, bytes.length - i - 1);
+        List<ShipmentEvent> events = new ArrayList<>();
+        while (buf.remaining() >= 4) {
+            byte[] one = new byte[buf.getInt()];
+            buf.get(one);
+            events.add(ShipmentEvent.getDecoder().decode(one));
+        }
+        return events;
     }
 
     /** The record at {@code position}, or null when it is incomplete or its checksum is wrong. */
@@ -479,6 +554,7 @@ public final class EventSpool implements AutoCloseable {
         long dropped = readOffset - headerLength;
         writeNewGeneration(generation + 1, records);
         writtenWithOtherSchema = false;
+        mustCompact = false;
         LOG.debugf("spool: compacted to generation %d (%d drained bytes dropped)", generation, dropped);
     }
 

@@ -114,6 +114,37 @@ class EventSpoolTest {
     }
 
     @Test
+    void a_damaged_record_in_the_middle_is_set_aside_and_the_acknowledged_records_after_it_are_kept() throws Exception {
+        // given three acknowledged batches, the middle one damaged on disk afterwards (a bad sector)
+        EventSpool spool = EventSpool.open(dir, ONE_MIB);
+        spool.append(TestEvents.arrivals("S-7", 1));
+        long before = Files.size(dir.resolve(EventSpool.LOG_FILE));
+        spool.append(TestEvents.arrivals("S-8", 1));
+        spool.append(TestEvents.arrivals("S-9", 2));
+        spool.close();
+        Path log = dir.resolve(EventSpool.LOG_FILE);
+        byte[] bytes = Files.readAllBytes(log);
+        bytes[(int) before + 12] ^= 0x5a;
+        Files.write(log, bytes);
+
+        // when reopened
+        try (EventSpool reopened = EventSpool.open(dir, ONE_MIB)) {
+            // then the batches before and after the damage are there, the damaged one is set aside, nothing is dropped as torn
+            assertThat(reopened.peek(100).events()).extracting(ShipmentEvent::getShipmentId).containsExactly("S-7", "S-9", "S-9");
+            assertThat(reopened.recovery().corruptBytesSkipped()).isPositive();
+            assertThat(reopened.recovery().tornBytesDropped()).isZero();
+            try (var aside = Files.list(dir)) {
+                assertThat(aside.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("spool.corrupt-"));
+            }
+        }
+        // and the rewritten log opens clean the next time
+        try (EventSpool again = EventSpool.open(dir, ONE_MIB)) {
+            assertThat(again.recovery().corruptBytesSkipped()).isZero();
+            assertThat(again.depthEvents()).isEqualTo(3);
+        }
+    }
+
+    @Test
     void a_full_spool_refuses_instead_of_dropping_and_accepts_again_once_drained() throws Exception {
         // given a small spool filled up
         EventSpool spool = EventSpool.open(dir, 8 * 1024);

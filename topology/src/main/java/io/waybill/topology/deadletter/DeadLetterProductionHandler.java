@@ -1,0 +1,65 @@
+package io.waybill.topology.deadletter;
+
+import io.waybill.contract.FailureStage;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProductionExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+
+/**
+ * A record the engine cannot write. For an output topic (state, instructions, exceptions, ...) a record
+ * the brokers refuse as too large, or one that cannot be serialised, goes to the dead letters with its
+ * key and the reason (not its value: that is what did not fit), and the engine goes on: the shipment's
+ * stores are intact and its next change publishes it again. For a changelog the engine stops instead:
+ * skipping a changelog record would leave a store that a restore cannot rebuild, and exactly-once
+ * forbids that. The bounds on input and history (InputLimits, max-history-entries) keep records far
+ * below the brokers' limit, so this is the last line, not the plan.
+ */
+public class DeadLetterProductionHandler implements ProductionExceptionHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProductionHandler.class);
+
+    private DeadLetterPublisher publisher;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        publisher = DeadLetterPublisher.shared(configs);
+    }
+
+    DeadLetterPublisher publisher() {
+        return publisher;
+    }
+
+    @Override
+    public ProductionExceptionHandlerResponse handle(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
+        if (!(exception instanceof RecordTooLargeException)) return ProductionExceptionHandlerResponse.FAIL;
+        return skipUnlessChangelog(context, record, exception);
+    }
+
+    @Override
+    public ProductionExceptionHandlerResponse handleSerializationException(ErrorHandlerContext context, ProducerRecord record, Exception exception,
+                                                                           SerializationExceptionOrigin origin) {
+        return skipUnlessChangelog(context, record, exception);
+    }
+
+    private ProductionExceptionHandlerResponse skipUnlessChangelog(ErrorHandlerContext context, ProducerRecord<?, ?> record, Exception exception) {
+        if (isChangelog(record.topic())) {
+            LOG.error("cannot write to changelog {}; stopping (a skipped changelog record would corrupt a store)", record.topic(), exception);
+            return ProductionExceptionHandlerResponse.FAIL;
+        }
+        LOG.error("cannot write a record to {}; sending its key and the reason to the dead letters", record.topic(), exception);
+        byte[] key = record.key() instanceof byte[] b ? b : null;
+        publisher.publish(FailureStage.PRODUCTION, record.topic(), context.partition(), context.offset(), key, null,
+                exception, "engine/" + context.processorNodeId());
+        return ProductionExceptionHandlerResponse.CONTINUE;
+    }
+
+    /** Kafka Streams names a store's changelog {@code <application.id>-<store>-changelog}. */
+    static boolean isChangelog(String topic) {
+        return topic.endsWith("-changelog");
+    }
+}
