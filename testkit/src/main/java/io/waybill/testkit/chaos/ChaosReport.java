@@ -135,7 +135,7 @@ final class ChaosReport {
         double seconds = (endMs - startMs) / 1000.0;
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' font-family='sans-serif' font-size='12'>%n",
-                width, 40 + 3 * (panel + 30)));
+                width, 56 + 3 * (panel + 30)));
         s.append("<rect width='100%' height='100%' fill='white'/>\n");
         s.append("<text x='10' y='20' font-size='14'>").append(escape(title)).append("</text>\n");
         String[] names = {"events/s on the state topic", "engine lag (records)", "event -> state p99 (s)"};
@@ -170,8 +170,8 @@ final class ChaosReport {
         for (int t = 0; t <= seconds; t += Math.max(60, (int) (seconds / 10) / 60 * 60)) {
             s.append(String.format(Locale.ROOT, "<text x='%.1f' y='%d' font-size='10'>%ds</text>%n", left + plotWidth * t / seconds, axis, t));
         }
-        s.append("<text x='").append(width - 560).append("' y='").append(axis)
-                .append("' font-size='10'>shaded: broker kill (red), broker pause (orange), engine kill (blue), gateway kill (green), registry kill (grey)</text>\n");
+        s.append("<text x='").append(left).append("' y='").append(axis + 16)
+                .append("' font-size='10'>shaded, numbered as in the report: broker kill (red), broker pause (orange), engine kill (blue), gateway kill (green), registry kill (grey); x: seconds from the start of the load</text>\n");
         s.append("</svg>\n");
         Files.writeString(file, s.toString());
     }

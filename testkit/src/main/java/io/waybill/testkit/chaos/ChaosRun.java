@@ -89,11 +89,18 @@ public final class ChaosRun {
         }
     }
 
-    /** Half the engine's max throughput measured by the newest engine benchmark in benchmarks/results, else 300 events/s. */
+    /** Half the engine's max throughput measured by the newest engine benchmark in benchmarks/results (by its stamp), else 100 events/s. */
     static double defaultRate() {
         Pattern engine = Pattern.compile("\\(b\\) engine:\\s+[\\d,]+ events in [\\d.]+ s = ([\\d,]+) events/s");
-        try (var files = Files.list(Path.of("benchmarks", "results"))) {
-            var newest = files.filter(f -> f.getFileName().toString().matches("engine-\\d.*\\.txt")).sorted().reduce((a, b) -> b);
+        Pattern stamp = Pattern.compile("\\d{8}T\\d{6}Z");
+        try (var files = Files.list(io.waybill.testkit.RepoLayout.root().resolve("benchmarks").resolve("results"))) {
+            // engine-<label>-<UTC stamp>.txt: the newest measurement by its stamp
+            var newest = files.filter(f -> f.getFileName().toString().startsWith("engine-") && f.getFileName().toString().endsWith(".txt"))
+                    .filter(f -> stamp.matcher(f.getFileName().toString()).find())
+                    .max(java.util.Comparator.comparing(f -> {
+                        Matcher m = stamp.matcher(f.getFileName().toString());
+                        return m.find() ? m.group() : "";
+                    }));
             if (newest.isPresent()) {
                 Matcher m = engine.matcher(Files.readString(newest.get()));
                 if (m.find()) return Math.max(100, Double.parseDouble(m.group(1).replace(",", "")) / 2);
@@ -101,7 +108,7 @@ public final class ChaosRun {
         } catch (IOException | RuntimeException ignored) {
             // not run from the repository's root: the default below
         }
-        return 300;
+        return 100;
     }
 
     public static void main(String[] args) throws Exception {
@@ -205,7 +212,8 @@ public final class ChaosRun {
                 faults.awaitDone(Duration.ofMinutes(30));
                 Instant settled = settle(load, observer, Math.round(o.rate()), progress);
                 supervisor.close();
-                InvariantChecker.Result check = new InvariantChecker(system.kafka.bootstrapServers(), system.registry.apiUrl())
+                InvariantChecker.Result check = new InvariantChecker(system.kafka.bootstrapServers(), system.registry.apiUrl(),
+                        system.services.engine(0).url())
                         .check(load.acknowledgedByShipment(), load.uncertainShipments(), load.stalled(), settled.minusSeconds(10), load.poisons());
                 load.close();
                 String name = o.label() + "-" + stamp;

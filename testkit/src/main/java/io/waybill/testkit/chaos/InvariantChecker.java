@@ -37,7 +37,8 @@ import java.util.function.BiConsumer;
  *
  * <ul>
  * <li>every shipment's final state equals the model's fold of its acknowledged events: status, events
- *     applied and rejected (an event lost or applied twice changes these counts), last facility;</li>
+ *     applied and rejected (an event lost or applied twice changes these counts), last facility; and
+ *     in a sample of histories read back from the engine, each acknowledged event once;</li>
  * <li>a shipment's state never goes back (applied + rejected + commands never decrease from one state
  *     record to the next) and no state record repeats the one before it (a step emitted twice);</li>
  * <li>each routing instruction and each notification exists once (their ids name the step: an
@@ -60,10 +61,13 @@ final class InvariantChecker {
     private static final int MAX_LISTED = 25;
 
     private final String bootstrap;
+    private final String engineUrl;
     private final WaybillSerdes serdes;
 
-    InvariantChecker(String bootstrap, String registryUrl) {
+    /** @param engineUrl an engine instance's query API, for the histories; null reads none */
+    InvariantChecker(String bootstrap, String registryUrl, String engineUrl) {
         this.bootstrap = bootstrap;
+        this.engineUrl = engineUrl;
         this.serdes = WaybillSerdes.withRegistry(registryUrl);
     }
 
@@ -118,6 +122,7 @@ final class InvariantChecker {
             }
         }
         counts.put("shipments compared with the model", compared);
+        checkHistories(acknowledged, uncertainShipments, v, counts);
         counts.put("acknowledged events compared", events);
         counts.put("shipments left out (an event never acknowledged)", (long) uncertainShipments.size());
 
@@ -197,6 +202,55 @@ final class InvariantChecker {
         counts.put("dead letters", found.values().stream().mapToLong(Integer::longValue).sum());
         counts.put("dead letters written more than once", found.values().stream().filter(n -> n > 1).count());
         return new Result(v.list(), counts);
+    }
+
+    /** How many shipments' histories are read back from the engine (one HTTP query each). */
+    static final int HISTORY_SAMPLE = 300;
+
+    /**
+     * A sample of histories, as the engine's query API serves them: each acknowledged event is in its
+     * shipment's history exactly once as applied or rejected (a resend only as DUPLICATE), and nothing
+     * else is there as applied or rejected.
+     */
+    private void checkHistories(Map<String, List<ShipmentEvent>> acknowledged, Set<String> uncertain, Violations v, Map<String, Long> counts) {
+        if (engineUrl == null) return;
+        List<String> ids = acknowledged.keySet().stream().filter(id -> !uncertain.contains(id) && !id.startsWith("CHAOS-MISMATCH-"))
+                .sorted().toList();
+        java.util.Random random = new java.util.Random(ids.size());
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        long read = 0;
+        for (int n = 0; n < Math.min(HISTORY_SAMPLE, ids.size()); n++) {
+            String id = ids.get(random.nextInt(ids.size()));
+            try {
+                var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(engineUrl + "/internal/shipments/" + id + "/history"))
+                        .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() != 200) {
+                    v.add("history-unreadable", id + ": the engine answered " + response.statusCode());
+                    continue;
+                }
+                Map<String, Integer> folded = new HashMap<>();
+                for (var entry : json.readTree(response.body()).path("entries")) {
+                    String outcome = entry.path("outcome").asText();
+                    boolean event = entry.path("kind").asText().equals("EVENT");
+                    if (event && (outcome.equals("APPLIED") || outcome.equals("REJECTED"))) folded.merge(entry.path("id").asText(), 1, Integer::sum);
+                }
+                Set<String> expected = new HashSet<>();
+                acknowledged.get(id).forEach(e -> expected.add(e.getEventId()));
+                folded.forEach((eventId, times) -> {
+                    if (times > 1) v.add("history-applied-twice", id + ": " + eventId + " x" + times);
+                    if (!expected.contains(eventId)) v.add("history-unknown-entry", id + ": " + eventId + " was never acknowledged");
+                });
+                expected.forEach(eventId -> {
+                    if (!folded.containsKey(eventId)) v.add("history-lost", id + ": " + eventId + " is not in the history");
+                });
+                read++;
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+                v.add("history-unreadable", id + ": " + e);
+            }
+        }
+        counts.put("histories read back from the engine (sample)", read);
     }
 
     private static long progress(ShipmentState s) {
