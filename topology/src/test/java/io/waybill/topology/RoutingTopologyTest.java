@@ -91,6 +91,26 @@ class RoutingTopologyTest {
     }
 
     @Test
+    void the_same_instruction_issued_again_for_a_later_step_has_a_new_id() {
+        // given a shipment at A, told to go on A-H1
+        Events s = new Events("R17", T0);
+        engine.pipe(s.created("A", "B"));
+        engine.pipe(s.arrived("A"));
+        RoutingInstruction first = engine.instructions.readValuesToList().get(0);
+        assertThat(first.getNextLaneId()).isEqualTo("A-H1");
+
+        // when it is held (the sorter is told to hold it) and released again
+        engine.pipe(s.held("customs"));
+        engine.pipe(s.released());
+        List<RoutingInstruction> after = engine.instructions.readValuesToList();
+
+        // then A is told A-H1 again, under an id of its own: a sorter deduplicating by id must not drop it
+        assertThat(after).extracting(RoutingInstruction::getNextLaneId).containsExactly(null, "A-H1");
+        assertThat(after.get(1).getInstructionId()).startsWith("R17@A|A-H1#").isNotEqualTo(first.getInstructionId());
+        assertThat(first.getInstructionId()).startsWith("R17@A|A-H1#");
+    }
+
+    @Test
     void a_mis_sort_re_plans_from_where_the_shipment_is_and_raises_misrouted() {
         // given a shipment planned A → H1 → B
         Events s = new Events("R3", T0);
