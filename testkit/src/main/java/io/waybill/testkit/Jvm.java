@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -11,6 +12,19 @@ import java.util.stream.Stream;
 public final class Jvm {
 
     private Jvm() {
+    }
+
+    /** The system property with extra options for every JVM the testkit launches (space separated). */
+    public static final String PROCESS_OPTIONS = "waybill.processes.jvm-options";
+
+    /**
+     * Extra options for every JVM the testkit launches (brokers, registry, services), from
+     * {@link #PROCESS_OPTIONS}: the chaos harness's short profile sets {@code -XX:TieredStopAtLevel=1},
+     * because with ten JVMs on two cores C2 compilation took 36 % of all CPU in the first minutes.
+     */
+    public static List<String> processOptions() {
+        String options = System.getProperty(PROCESS_OPTIONS, "").trim();
+        return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
     }
 
     /** The java that runs this JVM (Kafka and the services run on Java 17). */

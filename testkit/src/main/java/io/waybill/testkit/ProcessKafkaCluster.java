@@ -228,10 +228,10 @@ public final class ProcessKafkaCluster implements KafkaCluster {
     }
 
     private ManagedProcess node(String name, Path dir, Path libs) {
-        List<String> command = List.of(
-                Jvm.java17(), "-Xms128m", "-Xmx512m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
-                "-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties"),
-                "-cp", libs + "/*", "kafka.Kafka", dir.resolve("server.properties").toString());
+        List<String> command = new ArrayList<>(List.of(Jvm.java17(), "-Xms128m", "-Xmx512m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"));
+        command.addAll(Jvm.processOptions());
+        command.addAll(List.of("-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties"),
+                "-cp", libs + "/*", "kafka.Kafka", dir.resolve("server.properties").toString()));
         return new ManagedProcess(name, command, Map.of(), runDir);
     }
 

@@ -28,6 +28,7 @@ public final class RegistryProcess implements SchemaRegistry {
                 "-Dquarkus.http.host=" + Ports.LOOPBACK, "-Dquarkus.http.port=" + port,
                 "-Dquarkus.management.host=" + Ports.LOOPBACK, "-Dquarkus.management.port=" + managementPort,
                 "-Dquarkus.log.console.format=%d{HH:mm:ss} %-5p [%c{2.}] %s%e%n"));
+        command.addAll(1, Jvm.processOptions());
         if (dataDir != null) {
             command.add("-Dapicurio.storage.kind=sql");
             command.add("-Dapicurio.storage.sql.kind=h2");

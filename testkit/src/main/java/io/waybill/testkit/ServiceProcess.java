@@ -30,6 +30,7 @@ public final class ServiceProcess {
         List<String> command = new ArrayList<>();
         command.add(Jvm.java17());
         command.addAll(jvmOptions);
+        command.addAll(Jvm.processOptions());
         all.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(RepoLayout.serviceJar(service).toString());

@@ -7,9 +7,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.faulttolerance.Bulkhead;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
-import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.Timeout;
-import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 import java.io.IOException;
 import java.net.URI;
@@ -27,8 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Asks the engine instances for shipment state. Any instance answers for any key (it forwards to
  * the owner), so the client spreads calls over the configured instances and moves on when one does
- * not answer. Every call is bounded: a timeout, a few jittered retries, a circuit breaker and a
- * bulkhead, so a slow engine never ties up the API's threads.
+ * not answer. Every call is bounded: one deadline over the instances and a second round, a circuit
+ * breaker and a bulkhead, so a slow engine never ties up the API's threads.
  */
 @ApplicationScoped
 public class EngineClient {
@@ -71,6 +69,9 @@ public class EngineClient {
     @ConfigProperty(name = "waybill.engine.request-timeout", defaultValue = "PT1.5S")
     Duration requestTimeout;
 
+    @ConfigProperty(name = "waybill.engine.read-deadline", defaultValue = "PT4S")
+    Duration readDeadline;
+
     public Optional<JsonNode> shipment(String shipmentId) {
         Answer answer = get("/internal/shipments/" + encode(shipmentId));
         return answer.found() ? Optional.of(answer.body()) : Optional.empty();
@@ -94,21 +95,32 @@ public class EngineClient {
         return answer.found() ? Optional.of(answer.body()) : Optional.empty();
     }
 
-    // The timeout bounds each attempt (SmallRye applies Retry around Timeout): 3 attempts of at most 2 s and
-    // their delays answer within about 6.5 s, a 503 then. With 5 s an attempt, the chaos run saw a read take 10 s.
-    @Timeout(value = 2, unit = ChronoUnit.SECONDS)
-    @Retry(maxRetries = 2, delay = 100, jitter = 50, retryOn = {EngineUnavailableException.class, TimeoutException.class})
+    /**
+     * One read, bounded by a single deadline ({@code waybill.engine.read-deadline}, 4 s): the instances
+     * are asked in turn, each for at most {@code request-timeout} or what is left of the deadline, and
+     * after every instance failed once, once more after a short jittered pause (a restarting instance
+     * may answer then). Past the deadline the caller gets {@link EngineUnavailableException}, a 503. A
+     * deadline rather than a timeout per retry: with SmallRye's Retry around Timeout the attempts added
+     * up, and a chaos run saw a read take 9.8 s while an instance was paused. The outer timeout is a
+     * backstop for a response body that stalls after its headers.
+     */
+    @Timeout(value = 6, unit = ChronoUnit.SECONDS)
     @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.75, delay = 5, delayUnit = ChronoUnit.SECONDS,
             failOn = EngineUnavailableException.class)
     @Bulkhead(value = 64)
     public Answer get(String pathAndQuery) {
+        long deadline = System.nanoTime() + readDeadline.toNanos();
         int start = Math.floorMod(next.getAndIncrement(), engines.size());
         StringBuilder failures = new StringBuilder();
-        for (int i = 0; i < engines.size(); i++) {
-            URI engine = engines.get((start + i) % engines.size());
+        for (int attempt = 0; attempt < 2 * engines.size(); attempt++) {
+            if (attempt == engines.size() && !pause(deadline)) break;
+            long remaining = deadline - System.nanoTime();
+            if (remaining < MIN_ATTEMPT.toNanos()) break;
+            URI engine = engines.get((start + attempt) % engines.size());
+            Duration timeout = Duration.ofNanos(Math.min(requestTimeout.toNanos(), remaining));
             try {
                 HttpResponse<String> response = http.send(
-                        HttpRequest.newBuilder(engine.resolve(pathAndQuery)).timeout(requestTimeout).GET().build(),
+                        HttpRequest.newBuilder(engine.resolve(pathAndQuery)).timeout(timeout).GET().build(),
                         HttpResponse.BodyHandlers.ofString());
                 int status = response.statusCode();
                 if (status == 200 || status == 404 || status == 400) {
@@ -125,7 +137,23 @@ public class EngineClient {
                 throw new EngineUnavailableException("interrupted");
             }
         }
-        throw new EngineUnavailableException("no engine instance could answer: " + failures);
+        throw new EngineUnavailableException("no engine instance could answer within " + readDeadline.toMillis() + " ms: " + failures);
+    }
+
+    /** Below this much time left an attempt is not worth starting. */
+    private static final Duration MIN_ATTEMPT = Duration.ofMillis(50);
+
+    /** A short jittered pause before the second round; false when the deadline leaves no time for it. */
+    private static boolean pause(long deadline) {
+        long pause = Duration.ofMillis(100 + java.util.concurrent.ThreadLocalRandom.current().nextInt(100)).toNanos();
+        if (deadline - System.nanoTime() < pause + MIN_ATTEMPT.toNanos()) return false;
+        try {
+            java.util.concurrent.TimeUnit.NANOSECONDS.sleep(pause);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineUnavailableException("interrupted");
+        }
     }
 
     private static Optional<Long> parseLong(String s) {

@@ -39,6 +39,9 @@ public class StubEngines implements QuarkusTestResourceLifecycleManager {
     static volatile boolean allDown;
     /** Only the load endpoint fails (503). */
     static volatile boolean loadDown;
+    /** The first instance (or every instance) accepts the request and then never answers: a paused process. */
+    static volatile boolean firstHangs;
+    static volatile boolean allHang;
 
     private HttpServer first;
     private HttpServer second;
@@ -54,6 +57,8 @@ public class StubEngines implements QuarkusTestResourceLifecycleManager {
         firstDown = false;
         allDown = false;
         loadDown = false;
+        firstHangs = false;
+        allHang = false;
     }
 
     /** The last request whose path starts with {@code prefix}. */
@@ -107,6 +112,9 @@ public class StubEngines implements QuarkusTestResourceLifecycleManager {
                 String path = exchange.getRequestURI().getPath();
                 String query = exchange.getRequestURI().getRawQuery();
                 if (!path.startsWith("/q/")) REQUESTS.add(path + (query == null ? "" : "?" + query));
+                if (!path.startsWith("/q/") && (allHang || (isFirst && firstHangs))) {
+                    hang();
+                }
                 Answer answer = allDown || (isFirst && firstDown) ? new Answer(503, "{\"error\":\"restoring\"}", null) : answer(path);
                 byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
@@ -118,10 +126,25 @@ public class StubEngines implements QuarkusTestResourceLifecycleManager {
                 exchange.getResponseBody().write(bytes);
                 exchange.close();
             });
+            // A thread per request, so that a hanging one does not hold up the others.
+            server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
             server.start();
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Holds the request for up to 30 s, or until the test resets the stubs. */
+    private static void hang() {
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while ((allHang || firstHangs) && System.nanoTime() < until) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

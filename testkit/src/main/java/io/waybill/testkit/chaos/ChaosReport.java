@@ -63,7 +63,7 @@ final class ChaosReport {
         b.append(String.format("%nevent -> state latency (first send to the state record read_committed; %,d events matched)%n", latencies.size()));
         b.append("  during faults:  ").append(percentiles(latencies.stream().filter(l -> inFault.test(l.atMs() - l.millis())).toList())).append('\n');
         b.append("  outside faults: ").append(percentiles(latencies.stream().filter(l -> !inFault.test(l.atMs() - l.millis())).toList())).append('\n');
-        b.append("planner-api GET /api/v1/shipments/{id} every 250 ms (its own bound: 5 s, then 503)\n");
+        b.append("planner-api GET /api/v1/shipments/{id} every 250 ms (its own bound: a 4 s deadline, then 503)\n");
         b.append("  during faults:  ").append(readSummary(reads, r -> inFault.test(r.atMs()))).append('\n');
         b.append("  outside faults: ").append(readSummary(reads, r -> !inFault.test(r.atMs()))).append('\n');
         b.append("\nplot: ").append(svgName).append('\n');
@@ -93,9 +93,12 @@ final class ChaosReport {
         return by.isEmpty() ? "-" : by + ", slowest " + slowest + " ms";
     }
 
-    /** Reads that break the promise: a 5xx other than 503, or no answer within {@link Observer#HANG}. */
-    static long badReads(List<Observer.Read> reads) {
-        return reads.stream().filter(r -> r.status() == -1 || (r.status() >= 500 && r.status() != 503)).count();
+    /** Reads that break the promise, each described: a 5xx other than 503, or no answer within {@link Observer#HANG}. */
+    static List<String> badReads(List<Observer.Read> reads, long startedMs) {
+        return reads.stream().filter(r -> r.status() == -1 || (r.status() >= 500 && r.status() != 503))
+                .map(r -> String.format(java.util.Locale.ROOT, "+%.1fs: %s after %d ms%s", (r.atMs() - startedMs) / 1000.0,
+                        r.status() == -1 ? "no answer" : "HTTP " + r.status(), r.millis(), r.failure() == null ? "" : " (" + r.failure() + ")"))
+                .toList();
     }
 
     private static String percentiles(List<Observer.Latency> samples) {

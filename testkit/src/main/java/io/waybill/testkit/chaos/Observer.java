@@ -41,11 +41,14 @@ final class Observer implements AutoCloseable {
     record Lag(long atMs, long records) {
     }
 
-    /** A planner-api read not answered within this is a hang (the API's own bound is 5 s: a 503 then). */
+    /** A planner-api read not answered within this is a hang (the API's own deadline is 4 s: a 503 then). */
     static final Duration HANG = Duration.ofSeconds(10);
 
-    /** One planner-api read: when, how it was answered (HTTP status, -1 for no answer within {@link #HANG}), how long it took, stale or not. */
-    record Read(long atMs, int status, long millis, boolean stale, boolean retryAfter) {
+    /**
+     * One planner-api read: when, how it was answered (HTTP status, -1 for no answer within {@link #HANG}
+     * or a failed connection), how long it took, stale or not, and for -1 what the client saw.
+     */
+    record Read(long atMs, int status, long millis, boolean stale, boolean retryAfter, String failure) {
     }
 
     private final String engineGroup;
@@ -140,10 +143,10 @@ final class Observer implements AutoCloseable {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(plannerUrl + "/api/v1/shipments/" + id))
                     .timeout(HANG).header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
             boolean stale = r.body().contains("\"stale\":true");
-            reads.add(new Read(at, r.statusCode(), (System.nanoTime() - started) / 1_000_000, stale, r.headers().firstValue("Retry-After").isPresent()));
+            reads.add(new Read(at, r.statusCode(), (System.nanoTime() - started) / 1_000_000, stale, r.headers().firstValue("Retry-After").isPresent(), null));
         } catch (Exception e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            reads.add(new Read(at, -1, (System.nanoTime() - started) / 1_000_000, false, false));
+            reads.add(new Read(at, -1, (System.nanoTime() - started) / 1_000_000, false, false, e.toString()));
         }
     }
 
