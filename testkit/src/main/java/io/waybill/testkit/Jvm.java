@@ -19,8 +19,9 @@ public final class Jvm {
 
     /**
      * Extra options for every JVM the testkit launches (brokers, registry, services), from
-     * {@link #PROCESS_OPTIONS}: the chaos harness's short profile sets {@code -XX:TieredStopAtLevel=1},
-     * because with ten JVMs on two cores C2 compilation took 36 % of all CPU in the first minutes.
+     * {@link #PROCESS_OPTIONS}: the tests set {@code -XX:TieredStopAtLevel=1} (root pom,
+     * {@code waybill.test.process-jvm-options}) and so does the chaos harness's short profile, because
+     * with ten JVMs on two cores C2 compilation took 36 % of all CPU in the first minutes.
      */
     public static List<String> processOptions() {
         String options = System.getProperty(PROCESS_OPTIONS, "").trim();

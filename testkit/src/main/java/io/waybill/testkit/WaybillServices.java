@@ -89,7 +89,7 @@ public final class WaybillServices {
                 List.of("-Xms128m", "-Xmx512m"), runDir());
     }
 
-    /** Starts engines, gateway and planner-api; engines start together (their group forms once). */
+    /** Starts engines, gateway and planner-api all at once (the engines' group forms once), then waits for each. */
     public WaybillServices startAll() {
         // Every process starts at once and is then waited for: on two cores their start-ups overlap
         // (most of it is waiting on the brokers), instead of adding up.
