@@ -1,5 +1,6 @@
 package io.waybill.engine;
 
+import io.waybill.topology.catalogue.RegistryOutage;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -84,7 +85,7 @@ public class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
             if (t instanceof RetriableException || t instanceof org.apache.kafka.common.errors.TimeoutException
                     || t instanceof TaskCorruptedException || t instanceof TaskMigratedException
                     || t instanceof java.net.ConnectException || t instanceof java.net.http.HttpTimeoutException
-                    || t instanceof java.net.SocketTimeoutException) {
+                    || t instanceof java.net.SocketTimeoutException || RegistryOutage.isCause(t)) {
                 return true;
             }
         }

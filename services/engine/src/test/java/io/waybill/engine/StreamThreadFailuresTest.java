@@ -52,6 +52,10 @@ class StreamThreadFailuresTest {
         var registryDown = new StreamsException("dead letter not written",
                 new RuntimeException(new java.util.concurrent.ExecutionException(new java.net.ConnectException("Connection refused"))));
         assertThat(StreamThreadFailures.transient_(registryDown)).isTrue();
+        // and so is a record failed by the deserialization handler because the registry closed the connection
+        var closed = new StreamsException("Deserialization exception handler is set to fail upon a deserialization error",
+                new RuntimeException(new java.util.concurrent.ExecutionException(new io.vertx.core.http.HttpClosedException("Connection was closed"))));
+        assertThat(StreamThreadFailures.transient_(closed)).isTrue();
         assertThat(StreamThreadFailures.backoff(1)).isEqualTo(Duration.ofSeconds(1));
         assertThat(StreamThreadFailures.backoff(3)).isEqualTo(Duration.ofSeconds(4));
         assertThat(StreamThreadFailures.backoff(10)).isEqualTo(Duration.ofSeconds(30));

@@ -3,9 +3,13 @@ package io.waybill.topology.catalogue;
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.Serdes;
 
+import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -76,6 +80,47 @@ public final class WaybillSerdes {
         AvroKafkaDeserializer<T> deserializer = new AvroKafkaDeserializer<>();
         serializer.configure(registryConfig, false);
         deserializer.configure(registryConfig, false);
-        return Serdes.serdeFrom(serializer, deserializer);
+        return Serdes.serdeFrom(new RetryingSerializer<>(serializer), new RetryingDeserializer<>(deserializer));
+    }
+
+    /** A registry-backed serializer that rides out a closed connection or a registry restart of under a second. */
+    record RetryingSerializer<T>(Serializer<T> inner) implements Serializer<T> {
+        @Override
+        public byte[] serialize(String topic, T data) {
+            return RegistryOutage.retrying(() -> inner.serialize(topic, data));
+        }
+
+        @Override
+        public byte[] serialize(String topic, Headers headers, T data) {
+            return RegistryOutage.retrying(() -> inner.serialize(topic, headers, data));
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
+    /** The deserializer's counterpart: only the first record of an unseen schema id calls the registry. */
+    record RetryingDeserializer<T>(Deserializer<T> inner) implements Deserializer<T> {
+        @Override
+        public T deserialize(String topic, byte[] data) {
+            return RegistryOutage.retrying(() -> inner.deserialize(topic, data));
+        }
+
+        @Override
+        public T deserialize(String topic, Headers headers, byte[] data) {
+            return RegistryOutage.retrying(() -> inner.deserialize(topic, headers, data));
+        }
+
+        @Override
+        public T deserialize(String topic, Headers headers, ByteBuffer data) {
+            return RegistryOutage.retrying(() -> inner.deserialize(topic, headers, data));
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.waybill.topology.deadletter;
 
 import io.waybill.contract.FailureStage;
+import io.waybill.topology.catalogue.RegistryOutage;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -13,6 +14,7 @@ import java.util.Map;
  * Undeserialisable input (garbage bytes, an unknown schema id) goes to the dead-letter topic and
  * processing continues with the next record. If the dead letter cannot be written, the stream
  * thread fails instead of dropping the record silently, and is replaced once the cause is gone.
+ * A registry that cannot answer is not bad input: the thread fails and the record is read again.
  */
 public class DeadLetterDeserializationHandler implements DeserializationExceptionHandler {
 
@@ -31,6 +33,12 @@ public class DeadLetterDeserializationHandler implements DeserializationExceptio
 
     @Override
     public DeserializationHandlerResponse handle(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+        if (RegistryOutage.isCause(exception)) {
+            // a valid record whose schema the registry could not serve now: failing the thread retries it, a dead letter would lose it
+            LOG.warn("cannot deserialize {}-{}@{}: the registry cannot answer ({}); failing the stream thread to retry the record",
+                    record.topic(), record.partition(), record.offset(), exception.toString());
+            return DeserializationHandlerResponse.FAIL;
+        }
         LOG.warn("cannot deserialize {}-{}@{}: {}; sending it to the dead letters", record.topic(), record.partition(), record.offset(),
                 exception.toString());
         publisher.publish(FailureStage.DESERIALIZATION, record.topic(), record.partition(), record.offset(),

@@ -1,5 +1,6 @@
 package io.waybill.topology.deadletter;
 
+import io.waybill.topology.catalogue.RegistryOutage;
 import io.waybill.contract.FailureStage;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -43,6 +44,11 @@ public class DeadLetterProductionHandler implements ProductionExceptionHandler {
     @Override
     public ProductionExceptionHandlerResponse handleSerializationException(ErrorHandlerContext context, ProducerRecord record, Exception exception,
                                                                            SerializationExceptionOrigin origin) {
+        if (RegistryOutage.isCause(exception)) {
+            LOG.error("cannot serialize a record for {}: the registry cannot answer; failing the stream thread, the transaction aborts and the input is processed again",
+                    record.topic(), exception);
+            return ProductionExceptionHandlerResponse.FAIL;
+        }
         return skipUnlessChangelog(context, record, exception);
     }
 

@@ -71,4 +71,46 @@ class DeadLetterHandlersTest {
                 .isEqualTo(org.apache.kafka.streams.errors.ProductionExceptionHandler.ProductionExceptionHandlerResponse.FAIL);
         assertThat(dead.history()).hasSize(1);
     }
+
+    @Test
+    void a_record_the_registry_cannot_serve_now_fails_the_thread_instead_of_becoming_a_dead_letter() {
+        // given both handlers, with a dead-letter producer that records what it is given
+        org.apache.kafka.clients.producer.MockProducer<byte[], byte[]> dead = new org.apache.kafka.clients.producer.MockProducer<>(true, null,
+                new org.apache.kafka.common.serialization.ByteArraySerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
+        Map<String, Object> config = Map.of(DeadLetterPublisher.PRODUCER, dead, DeadLetterPublisher.SERDES, CLIENT.get(DeadLetterPublisher.SERDES));
+        DeadLetterDeserializationHandler deserialization = new DeadLetterDeserializationHandler();
+        deserialization.configure(config);
+        DeadLetterProductionHandler production = new DeadLetterProductionHandler();
+        production.configure(config);
+        var closed = new RuntimeException(new java.util.concurrent.ExecutionException(new io.vertx.core.http.HttpClosedException("Connection was closed")));
+        var input = new org.apache.kafka.clients.consumer.ConsumerRecord<>("waybill.shipment-events.v1", 3, 42L, "S-1".getBytes(), new byte[]{0, 0, 0, 0, 9});
+
+        // when the registry closes the connection while an unseen schema id is looked up, or an output's schema registered
+        // then the thread fails (the record is read again once it is replaced) and nothing is dead-lettered
+        assertThat(deserialization.handle(context(), input, closed))
+                .isEqualTo(org.apache.kafka.streams.errors.DeserializationExceptionHandler.DeserializationHandlerResponse.FAIL);
+        assertThat(production.handleSerializationException(context(), new org.apache.kafka.clients.producer.ProducerRecord<>("waybill.shipment-state.v1", "S-1", "x"),
+                closed, org.apache.kafka.streams.errors.ProductionExceptionHandler.SerializationExceptionOrigin.VALUE))
+                .isEqualTo(org.apache.kafka.streams.errors.ProductionExceptionHandler.ProductionExceptionHandlerResponse.FAIL);
+        assertThat(dead.history()).isEmpty();
+
+        // and garbage bytes are still dead-lettered
+        assertThat(deserialization.handle(context(), input, new org.apache.kafka.common.errors.SerializationException("Unknown magic byte!")))
+                .isEqualTo(org.apache.kafka.streams.errors.DeserializationExceptionHandler.DeserializationHandlerResponse.CONTINUE);
+        assertThat(dead.history()).hasSize(1);
+    }
+
+    private static ErrorHandlerContext context() {
+        return new ErrorHandlerContext() {
+            public String topic() { return "waybill.shipment-events.v1"; }
+            public int partition() { return 3; }
+            public long offset() { return 42; }
+            public org.apache.kafka.common.header.Headers headers() { return new org.apache.kafka.common.header.internals.RecordHeaders(); }
+            public String processorNodeId() { return "shipment-processor"; }
+            public org.apache.kafka.streams.processor.TaskId taskId() { return new org.apache.kafka.streams.processor.TaskId(0, 3); }
+            public long timestamp() { return 0; }
+            public byte[] sourceRawKey() { return null; }
+            public byte[] sourceRawValue() { return null; }
+        };
+    }
 }
