@@ -65,7 +65,7 @@ import java.util.stream.Stream;
  * driver's commit of the producer transaction, {@code postCommit(false)}) every commit interval, and
  * then routes what the engine wrote itself ({@link #capture}). It reaches the driver's task, clock,
  * producer, global task and a few private methods by reflection (written against Kafka Streams
- * {@value #KAFKA_STREAMS_VERSION}); if an upgrade renames them, the constructor fails saying so. A
+ * 4.1.2, checked on 4.4.0); if an upgrade renames them, the constructor fails saying so. A
  * zero commit interval commits after every record (still without the forced checkpoint).
  *
  * <p><b>Clock.</b> The driver's mock wall clock is the engine's clock. In the measured loops it is
@@ -75,7 +75,17 @@ import java.util.stream.Stream;
  */
 public final class EngineHarness implements AutoCloseable {
 
-    static final String KAFKA_STREAMS_VERSION = "4.1.2";
+    static final String KAFKA_STREAMS_VERSION = kafkaVersion();
+
+    private static String kafkaVersion() {
+        try (var in = TopologyTestDriver.class.getClassLoader().getResourceAsStream("kafka/kafka-version.properties")) {
+            var p = new java.util.Properties();
+            if (in != null) p.load(in);
+            return p.getProperty("version", "unknown");
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
 
     private final TopologySettings settings;
     private final Instant start;
@@ -171,7 +181,7 @@ public final class EngineHarness implements AutoCloseable {
             eventsPartition = (TopicPartition) inputPartition.invoke(driver, eventsTopic);
         } catch (ReflectiveOperationException | RuntimeException e) {
             driver.close();
-            throw new IllegalStateException("TopologyTestDriver's internals are not what this harness was written against (Kafka Streams "
+            throw new IllegalStateException("TopologyTestDriver's internals are not what this harness was written against (Kafka Streams 4.1.2 and 4.4.0; this is "
                     + KAFKA_STREAMS_VERSION + "): " + e, e);
         }
         lastCommitMs = clock.milliseconds();

@@ -16,12 +16,12 @@ import java.util.stream.IntStream;
 
 /**
  * A KRaft cluster of {@code apache/kafka} containers, for machines with Docker. Each node is a
- * combined broker+controller in one quorum (the image's layout); the broker version matches the
- * kafka-clients the BOM chooses.
+ * combined broker+controller in one quorum (the image's layout); the broker version is the
+ * kafka-clients version on the classpath (the root pom's {@code kafka.version}).
  */
 public final class ContainerKafkaCluster implements KafkaCluster {
 
-    static final String IMAGE = "apache/kafka:4.1.2";
+    static final String IMAGE = "apache/kafka:" + io.waybill.testkit.KafkaVersion.current();
 
     private final Network network;
     private final List<KafkaContainer> nodes;

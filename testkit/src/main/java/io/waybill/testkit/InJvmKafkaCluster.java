@@ -10,12 +10,10 @@ import java.nio.file.Path;
 /**
  * Brokers inside the test JVM (Kafka's own KafkaClusterTestKit): the fastest real cluster. Not
  * the default: the kit pre-binds its sockets on every interface, and on shared machines tests bind
- * loopback only; choose it with {@code -Dwaybill.test.kafka=in-jvm} where that is acceptable. Separate controller nodes (combined nodes crash in 4.1.2) and a pinned
- * metadata version (the kit would otherwise format with an unreleased one).
+ * loopback only; choose it with {@code -Dwaybill.test.kafka=in-jvm} where that is acceptable. Separate controller nodes (combined nodes crashed in 4.1.2) and the
+ * latest production metadata version (the kit would otherwise format with an unreleased one).
  */
 public final class InJvmKafkaCluster implements KafkaCluster {
-
-    private static final String METADATA_VERSION = "4.1-IV1";
 
     private final KafkaClusterTestKit cluster;
     private final int brokers;
@@ -35,7 +33,7 @@ public final class InJvmKafkaCluster implements KafkaCluster {
                     .setCombined(false)
                     .setNumBrokerNodes(brokers)
                     .setNumControllerNodes(1)
-                    .setBootstrapMetadataVersion(MetadataVersion.fromVersionString(METADATA_VERSION))
+                    .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
                     .setBaseDirectory(base)
                     .build();
             KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes)

@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 import java.util.Map;
 
 /**
- * Undeserialisable input (garbage bytes, an unknown schema id) goes to the dead-letter topic and
- * processing continues with the next record. If the dead letter cannot be written, the stream
+ * Undeserialisable input (garbage bytes, an unknown schema id) goes to the dead-letter topic, in
+ * the task's transaction (see {@link DeadLetterPublisher}), and processing continues with the next record. If the dead letter cannot be written, the stream
  * thread fails instead of dropping the record silently, and is replaced once the cause is gone.
  * A registry that cannot answer is not bad input: the thread fails and the record is read again.
  */
@@ -32,17 +32,16 @@ public class DeadLetterDeserializationHandler implements DeserializationExceptio
     }
 
     @Override
-    public DeserializationHandlerResponse handle(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+    public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
         if (RegistryOutage.isCause(exception)) {
             // a valid record whose schema the registry could not serve now: failing the thread retries it, a dead letter would lose it
             LOG.warn("cannot deserialize {}-{}@{}: the registry cannot answer ({}); failing the stream thread to retry the record",
                     record.topic(), record.partition(), record.offset(), exception.toString());
-            return DeserializationHandlerResponse.FAIL;
+            return Response.fail();
         }
         LOG.warn("cannot deserialize {}-{}@{}: {}; sending it to the dead letters", record.topic(), record.partition(), record.offset(),
                 exception.toString());
-        publisher.publish(FailureStage.DESERIALIZATION, record.topic(), record.partition(), record.offset(),
-                record.key(), record.value(), exception, "engine/" + context.processorNodeId());
-        return DeserializationHandlerResponse.CONTINUE;
+        return Response.resume(publisher.deadLetters(context, FailureStage.DESERIALIZATION, record.topic(), record.partition(), record.offset(),
+                record.key(), record.value(), exception, "engine/" + context.processorNodeId()));
     }
 }

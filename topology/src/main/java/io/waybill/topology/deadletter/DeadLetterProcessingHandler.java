@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * A record that makes a processor throw (KIP-1033) goes to the dead-letter topic with its original
- * bytes and the engine goes on. If the dead letter cannot be written, the stream thread fails (the record is not skipped) and is retried.
+ * bytes, in the task's transaction (KIP-1034, see {@link DeadLetterPublisher}), and the engine goes on. If the dead letter cannot be written, the stream thread fails (the record is not skipped) and is retried.
  */
 public class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
 
@@ -29,11 +29,10 @@ public class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
     }
 
     @Override
-    public ProcessingHandlerResponse handle(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+    public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
         LOG.error("processor {} failed on {}-{}@{}; sending the record to the dead letters", context.processorNodeId(),
                 context.topic(), context.partition(), context.offset(), exception);
-        publisher.publish(FailureStage.PROCESSING, context.topic(), context.partition(), context.offset(),
-                context.sourceRawKey(), context.sourceRawValue(), exception, "engine/" + context.processorNodeId());
-        return ProcessingHandlerResponse.CONTINUE;
+        return Response.resume(publisher.deadLetters(context, FailureStage.PROCESSING, context.topic(), context.partition(), context.offset(),
+                context.sourceRawKey(), context.sourceRawValue(), exception, "engine/" + context.processorNodeId()));
     }
 }

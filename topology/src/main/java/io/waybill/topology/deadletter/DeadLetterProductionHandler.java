@@ -36,32 +36,31 @@ public class DeadLetterProductionHandler implements ProductionExceptionHandler {
     }
 
     @Override
-    public ProductionExceptionHandlerResponse handle(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
-        if (!(exception instanceof RecordTooLargeException)) return ProductionExceptionHandlerResponse.FAIL;
+    public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
+        if (!(exception instanceof RecordTooLargeException)) return Response.fail();
         return skipUnlessChangelog(context, record, exception);
     }
 
     @Override
-    public ProductionExceptionHandlerResponse handleSerializationException(ErrorHandlerContext context, ProducerRecord record, Exception exception,
-                                                                           SerializationExceptionOrigin origin) {
+    public Response handleSerializationError(ErrorHandlerContext context, ProducerRecord record, Exception exception,
+                                             SerializationExceptionOrigin origin) {
         if (RegistryOutage.isCause(exception)) {
             LOG.error("cannot serialize a record for {}: the registry cannot answer; failing the stream thread, the transaction aborts and the input is processed again",
                     record.topic(), exception);
-            return ProductionExceptionHandlerResponse.FAIL;
+            return Response.fail();
         }
         return skipUnlessChangelog(context, record, exception);
     }
 
-    private ProductionExceptionHandlerResponse skipUnlessChangelog(ErrorHandlerContext context, ProducerRecord<?, ?> record, Exception exception) {
+    private Response skipUnlessChangelog(ErrorHandlerContext context, ProducerRecord<?, ?> record, Exception exception) {
         if (isChangelog(record.topic())) {
             LOG.error("cannot write to changelog {}; stopping (a skipped changelog record would corrupt a store)", record.topic(), exception);
-            return ProductionExceptionHandlerResponse.FAIL;
+            return Response.fail();
         }
         LOG.error("cannot write a record to {}; sending its key and the reason to the dead letters", record.topic(), exception);
         byte[] key = record.key() instanceof byte[] b ? b : null;
-        publisher.publish(FailureStage.PRODUCTION, record.topic(), context.partition(), context.offset(), key, null,
-                exception, "engine/" + context.processorNodeId());
-        return ProductionExceptionHandlerResponse.CONTINUE;
+        return Response.resume(publisher.deadLetters(context, FailureStage.PRODUCTION, record.topic(), context.partition(), context.offset(),
+                key, null, exception, "engine/" + context.processorNodeId()));
     }
 
     /** Kafka Streams names a store's changelog {@code <application.id>-<store>-changelog}. */

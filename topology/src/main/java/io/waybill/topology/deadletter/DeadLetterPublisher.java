@@ -20,13 +20,15 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Writes records the engine could not read or process to the dead-letter topic, with the original
- * bytes (for replay) and headers saying what failed, where, when and why. Sends synchronously:
- * the engine only skips a record once its dead letter is durably written (the record is not skipped otherwise).
+ * Builds the dead letter of a record the engine could not read, process or write: the original bytes
+ * (for replay) and headers saying what failed, where, when and why.
  *
- * <p>Dead letters go through a producer of their own, outside the Streams transaction, so a
- * crash between the dead letter and the commit can write a dead letter twice: at least once, by
- * design (replay is idempotent through eventId dedupe).
+ * <p>A stream task's dead letter is handed back to Kafka Streams in the handler's response (KIP-1034,
+ * Kafka 4.2+), which sends it with the task's own producer, inside the exactly-once transaction that
+ * skips its record: written once, and visible only if that transaction commits. Kafka Streams 4.4
+ * cannot send dead letters for global stores (it logs and drops them), so for the global thread
+ * ({@link #forGlobalThread}) this class sends them itself with a producer of its own, synchronously:
+ * at least once there, by design (replay is idempotent through eventId dedupe).
  */
 final class DeadLetterPublisher implements AutoCloseable {
 
@@ -58,7 +60,9 @@ final class DeadLetterPublisher implements AutoCloseable {
         return SHARED.computeIfAbsent(key, k -> new DeadLetterPublisher(configs));
     }
 
-    private final Producer<byte[], byte[]> producer;
+    /** Made on the first dead letter of a global store: stream tasks never need it. */
+    private final java.util.function.Supplier<Producer<byte[], byte[]>> producer;
+    private volatile Producer<byte[], byte[]> created;
     private final Serializer<DeadLetter> serializer;
     private final String topic = WaybillTopic.DEAD_LETTERS.topicName();
 
@@ -66,7 +70,8 @@ final class DeadLetterPublisher implements AutoCloseable {
     DeadLetterPublisher(Map<String, ?> configs) {
         Object injected = configs.get(PRODUCER);
         if (injected instanceof Producer<?, ?> p) {
-            producer = (Producer<byte[], byte[]>) p;
+            created = (Producer<byte[], byte[]>) p;
+            producer = () -> created;
         } else {
             Map<String, Object> config = new HashMap<>();
             // The client settings of the Streams app (bootstrap, TLS, SASL) apply to this producer too.
@@ -77,11 +82,36 @@ final class DeadLetterPublisher implements AutoCloseable {
             config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             config.put(ProducerConfig.CLIENT_ID_CONFIG, "waybill-dead-letters-" + SHARED.size());
             config.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
-            producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+            producer = () -> {
+                synchronized (this) {
+                    if (created == null) created = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+                    return created;
+                }
+            };
         }
         WaybillSerdes serdes = configs.get(SERDES) instanceof WaybillSerdes s ? s
                 : WaybillSerdes.withRegistry(String.valueOf(configs.get(REGISTRY_URL)));
         serializer = serdes.value(DeadLetter.class).serializer();
+    }
+
+    /** Kafka Streams runs global stores on a thread whose task id is -1_-1, and drops dead letters returned there. */
+    static boolean forGlobalThread(org.apache.kafka.streams.errors.ErrorHandlerContext context) {
+        return context.taskId() != null && context.taskId().subtopology() < 0;
+    }
+
+    /**
+     * The dead letters to return in a handler's response: for a stream task the letter itself (Streams
+     * sends it in the task's transaction); for the global thread none, because it was sent here already.
+     */
+    java.util.List<ProducerRecord<byte[], byte[]>> deadLetters(org.apache.kafka.streams.errors.ErrorHandlerContext context, FailureStage stage,
+                                                               String sourceTopic, int partition, long offset, byte[] key, byte[] value,
+                                                               Exception error, String failedIn) {
+        ProducerRecord<byte[], byte[]> letter = letter(stage, sourceTopic, partition, offset, key, value, error, failedIn);
+        if (forGlobalThread(context)) {
+            send(letter, sourceTopic, partition, offset);
+            return java.util.List.of();
+        }
+        return java.util.List.of(letter);
     }
 
     /**
@@ -95,9 +125,29 @@ final class DeadLetterPublisher implements AutoCloseable {
         }
     }
 
-    /** Publishes one dead letter, or throws {@link DeadLetterNotWrittenException} if it could not be written. */
+    /** Sends one dead letter itself and waits for it, or throws {@link DeadLetterNotWrittenException} if it could not be written. */
     boolean publish(FailureStage stage, String sourceTopic, int partition, long offset, byte[] key, byte[] value,
                     Exception error, String failedIn) {
+        send(letter(stage, sourceTopic, partition, offset, key, value, error, failedIn), sourceTopic, partition, offset);
+        return true;
+    }
+
+    private void send(ProducerRecord<byte[], byte[]> letter, String sourceTopic, int partition, long offset) {
+        try {
+            producer.get().send(letter).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            throw new DeadLetterNotWrittenException("the dead letter for " + sourceTopic + "-" + partition + "@" + offset
+                    + " could not be written; the record is not skipped", e);
+        }
+    }
+
+    /**
+     * The dead-letter record, serialised; throws {@link DeadLetterNotWrittenException} if the registry
+     * cannot serve its schema (the record is then not skipped).
+     */
+    ProducerRecord<byte[], byte[]> letter(FailureStage stage, String sourceTopic, int partition, long offset, byte[] key, byte[] value,
+                                          Exception error, String failedIn) {
         Instant now = Instant.now();
         String message = error.getMessage() == null ? error.toString() : error.getMessage();
         DeadLetter letter = DeadLetter.newBuilder()
@@ -123,12 +173,10 @@ final class DeadLetterPublisher implements AutoCloseable {
         header(headers, "waybill.dlq.failed.at", now.toString());
         header(headers, "waybill.dlq.failed.in", failedIn);
         try {
-            producer.send(new ProducerRecord<>(topic, null, key, serializer.serialize(topic, letter), headers)).get(30, TimeUnit.SECONDS);
-            return true;
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            return new ProducerRecord<>(topic, null, key, serializer.serialize(topic, letter), headers);
+        } catch (RuntimeException e) {
             throw new DeadLetterNotWrittenException("the dead letter for " + sourceTopic + "-" + partition + "@" + offset
-                    + " could not be written; the record is not skipped", e);
+                    + " could not be serialised; the record is not skipped", e);
         }
     }
 
@@ -137,7 +185,7 @@ final class DeadLetterPublisher implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        producer.close();
+    public synchronized void close() {
+        if (created != null) created.close();
     }
 }

@@ -1,5 +1,6 @@
 package io.waybill.topology.store;
 
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -14,6 +15,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.util.List;
+import java.util.Map;
 
 /** A bytes store that hands everything to another (Kafka Streams' own RocksDB store); subclasses add to writes. */
 abstract class DelegatingBytesStore implements KeyValueStore<Bytes, byte[]> {
@@ -37,6 +39,32 @@ abstract class DelegatingBytesStore implements KeyValueStore<Bytes, byte[]> {
     @Override
     public void flush() {
         inner.flush();
+    }
+
+    /*
+     * Kafka 4.3+ (KIP-1035) and 4.4 (KIP-892, transactional stores): the RocksDB store keeps its changelog
+     * offsets and, with transactional stores, the writes of the open transaction until this commit. A
+     * wrapper that did not pass these on would look like a store of the old kind, which Streams wipes
+     * and restores from scratch after a crash under exactly-once.
+     */
+    @Override
+    public void commit(Map<TopicPartition, Long> changelogOffsets) {
+        inner.commit(changelogOffsets);
+    }
+
+    @Override
+    public Long committedOffset(TopicPartition partition) {
+        return inner.committedOffset(partition);
+    }
+
+    @Override
+    public boolean managesOffsets() {
+        return inner.managesOffsets();
+    }
+
+    @Override
+    public long approximateNumUncommittedBytes() {
+        return inner.approximateNumUncommittedBytes();
     }
 
     @Override
