@@ -85,6 +85,8 @@ public final class WaybillServices {
         config.put("waybill.engine.replication-factor", Integer.toString(rf));
         config.put("waybill.engine.min-insync-replicas", Integer.toString(Math.min(2, Math.max(1, rf - 1))));
         config.putAll(engineConfig);
+        // "{n}" in a setting is the instance's number (e.g. waybill.engine.instance-id=engine-{n} for static membership)
+        config.replaceAll((k, v) -> v.replace("{n}", Integer.toString(index + 1)));
         return new ServiceProcess("engine-" + (index + 1), "engine", ports.enginePorts()[index], config,
                 List.of("-Xms128m", "-Xmx512m"), runDir());
     }

@@ -140,6 +140,10 @@ public class ShipmentQueryResource {
         } catch (InvalidStateStoreException e) {
             return unavailable("the shipment's store is not queryable: " + e.getMessage());
         }
+        if (value == null && stale) {
+            // A standby that lacks the key may still be restoring: "unknown" would be a wrong answer, not a stale one.
+            return unavailable("only a standby copy could answer, and it does not hold the shipment (it may still be restoring)");
+        }
         if (value == null) {
             return Response.status(Response.Status.NOT_FOUND).header(SERVED_BY, forwarder.self())
                     .entity(new ErrorBody("shipment " + shipmentId + " is unknown")).build();

@@ -22,11 +22,11 @@ import java.util.function.Consumer;
  * gateway and the planner-api, each its own JVM; the topics provisioned, the workflows and the seed
  * network published.
  */
-final class ChaosSystem implements AutoCloseable {
+public final class ChaosSystem implements AutoCloseable {
 
-    final ProcessKafkaCluster kafka;
-    final RegistryProcess registry;
-    final WaybillServices services;
+    public final ProcessKafkaCluster kafka;
+    public final RegistryProcess registry;
+    public final WaybillServices services;
     private final Consumer<String> progress;
 
     private ChaosSystem(ProcessKafkaCluster kafka, RegistryProcess registry, WaybillServices services, Consumer<String> progress) {
@@ -36,7 +36,7 @@ final class ChaosSystem implements AutoCloseable {
         this.progress = progress;
     }
 
-    static ChaosSystem start(Path work, int engines, Map<String, String> engineConfig, Consumer<String> progress) throws Exception {
+    public static ChaosSystem start(Path work, int engines, Map<String, String> engineConfig, Consumer<String> progress) throws Exception {
         ProcessKafkaCluster kafka = new ProcessKafkaCluster(work.resolve("kafka"), 3, ProcessKafkaCluster.Layout.random(), progress).start();
         RegistryProcess registry = null;
         try {
