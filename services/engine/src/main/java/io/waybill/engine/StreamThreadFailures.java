@@ -81,11 +81,10 @@ public class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
      * chaos run's registry kill shut an engine down this way).
      */
     static boolean transient_(Throwable exception) {
+        if (RegistryOutage.isCause(exception)) return true; // the network failures, wherever in the chain
         for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof RetriableException || t instanceof org.apache.kafka.common.errors.TimeoutException
-                    || t instanceof TaskCorruptedException || t instanceof TaskMigratedException
-                    || t instanceof java.net.ConnectException || t instanceof java.net.http.HttpTimeoutException
-                    || t instanceof java.net.SocketTimeoutException || RegistryOutage.isCause(t)) {
+                    || t instanceof TaskCorruptedException || t instanceof TaskMigratedException) {
                 return true;
             }
         }

@@ -126,12 +126,6 @@ final class DeadLetterPublisher implements AutoCloseable {
     }
 
     /** Sends one dead letter itself and waits for it, or throws {@link DeadLetterNotWrittenException} if it could not be written. */
-    boolean publish(FailureStage stage, String sourceTopic, int partition, long offset, byte[] key, byte[] value,
-                    Exception error, String failedIn) {
-        send(letter(stage, sourceTopic, partition, offset, key, value, error, failedIn), sourceTopic, partition, offset);
-        return true;
-    }
-
     private void send(ProducerRecord<byte[], byte[]> letter, String sourceTopic, int partition, long offset) {
         try {
             producer.get().send(letter).get(30, TimeUnit.SECONDS);
