@@ -20,7 +20,8 @@ import java.util.Deque;
  * awaiting InitProducerId") left an engine process alive but processing nothing, until someone
  * restarted it.
  *
- * <p>A failure Kafka calls retriable (timeouts, a broker not yet back, a task to re-initialise) or a peer
+ * <p>A failure Kafka calls retriable (timeouts, a broker not yet back, a task to re-initialise), a
+ * transaction the coordinator aborted (see {@link #abortedTransaction}) or a peer
  * that refused the connection gets a new thread after a growing pause (1 s to 30 s), which resumes from
  * the last commit: exactly-once makes that safe. Anything else, or more
  * than {@value #MAX_REPLACEMENTS} replacements within {@link #WINDOW}, shuts the client down; liveness
@@ -84,11 +85,26 @@ public class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
         if (RegistryOutage.isCause(exception)) return true; // the network failures, wherever in the chain
         for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof RetriableException || t instanceof org.apache.kafka.common.errors.TimeoutException
-                    || t instanceof TaskCorruptedException || t instanceof TaskMigratedException) {
+                    || t instanceof TaskCorruptedException || t instanceof TaskMigratedException || abortedTransaction(t)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * The transaction coordinator gave up on the thread's open transaction: with transaction version 2
+     * (brokers 4.0+) a transaction that outlived transaction.timeout.ms is aborted and the producer's
+     * commit then fails with InvalidTxnStateException, which Streams 4.4 does not turn into a task
+     * migration. A broker paused past its session timeout (the chaos run's SIGSTOP for 15 s) causes
+     * it; every write of the transaction is aborted, so a new thread with a new producer resumes from
+     * the last commit, as after a migration. Before this, the engine shut its client down and waited
+     * for the orchestrator: 60 s of failed liveness checks and a restart.
+     */
+    static boolean abortedTransaction(Throwable t) {
+        return t instanceof org.apache.kafka.common.errors.InvalidTxnStateException
+                || t instanceof org.apache.kafka.common.errors.TransactionAbortableException
+                || t instanceof org.apache.kafka.common.errors.InvalidProducerEpochException;
     }
 
     /** 1, 2, 4 ... 30 s: the new thread would otherwise meet the same outage within milliseconds, ten times over. */

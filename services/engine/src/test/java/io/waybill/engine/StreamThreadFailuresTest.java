@@ -24,6 +24,17 @@ class StreamThreadFailuresTest {
     }
 
     @Test
+    void a_commit_refused_because_the_coordinator_aborted_the_transaction_gets_a_new_thread() {
+        // given the chaos run's broker paused past its session timeout: the coordinator aborted the open
+        // transaction, and Streams 4.4 reports the commit's failure as a fatal StreamsException
+        var aborted = new StreamsException("Error encountered trying to commit a transaction",
+                new org.apache.kafka.common.errors.InvalidTxnStateException("The producer attempted a transactional operation in an invalid state."));
+
+        // when the thread dies of it, then it is replaced (a new producer resumes from the last commit)
+        assertThat(noWait(new StreamThreadFailures()).handle(aborted)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+    }
+
+    @Test
     void a_bug_shuts_the_client_down() {
         assertThat(noWait(new StreamThreadFailures()).handle(new StreamsException(new IllegalStateException("a bug"))))
                 .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);

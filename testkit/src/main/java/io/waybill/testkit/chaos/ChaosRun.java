@@ -303,6 +303,18 @@ public final class ChaosRun {
 
     /** Kills every process a run recorded under its work dir (brokers, controller, registry, services). */
     private static void stopEverything(Path work) {
+        Supervisor.haltAll();
+        killRecorded(work);
+        // A restart the supervisor had begun before the halt may have started its process since: a second sweep.
+        try {
+            Thread.sleep(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        killRecorded(work);
+    }
+
+    private static void killRecorded(Path work) {
         List<io.waybill.testkit.ManagedProcess> processes = new java.util.ArrayList<>(io.waybill.testkit.ProcessKafkaCluster.recordedProcesses(work.resolve("kafka")));
         for (String name : List.of("registry", "gateway", "planner-api", "engine-1", "engine-2", "engine-3", "engine-4", "engine-5")) {
             io.waybill.testkit.ManagedProcess.recorded(name, work.resolve("run")).ifPresent(processes::add);

@@ -38,6 +38,8 @@ final class Supervisor implements AutoCloseable {
     private final List<Restart> restarts = java.util.Collections.synchronizedList(new ArrayList<>());
     private final Thread thread;
     private volatile boolean stop;
+    /** Set by the run's shutdown hook (Ctrl-C, SIGTERM): a supervisor must not start an engine the hook has just killed. */
+    private static volatile boolean halted;
 
     /** @param underFault engines (by index) a fault is working on, and -1 while every broker is down: left alone meanwhile */
     Supervisor(ChaosSystem system, Set<Integer> underFault, Consumer<String> progress) {
@@ -46,6 +48,11 @@ final class Supervisor implements AutoCloseable {
         this.progress = progress;
         this.thread = new Thread(this::run, "chaos-supervisor");
         thread.setDaemon(true);
+    }
+
+    /** Stops every supervisor in this JVM from restarting anything, for good: the run is being torn down. */
+    static void haltAll() {
+        halted = true;
     }
 
     static Set<Integer> newFaultSet() {
@@ -58,13 +65,13 @@ final class Supervisor implements AutoCloseable {
     }
 
     private void run() {
-        while (!stop) {
+        while (!stop && !halted) {
             try {
                 Thread.sleep(PERIOD.toMillis());
             } catch (InterruptedException e) {
                 return;
             }
-            for (int i = 0; i < system.services.engineCount() && !stop; i++) {
+            for (int i = 0; i < system.services.engineCount() && !stop && !halted; i++) {
                 if (underFault.contains(i) || underFault.contains(-1)) {
                     failures.remove(i);
                     continue;
@@ -94,6 +101,7 @@ final class Supervisor implements AutoCloseable {
     }
 
     private void restart(int engine, String why) {
+        if (halted) return;
         underFault.add(engine);
         try {
             progress.accept("supervisor: restarting engine " + (engine + 1) + ": " + why);
