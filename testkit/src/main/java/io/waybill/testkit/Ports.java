@@ -6,6 +6,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Loopback ports: tests and local runs bind nothing else. */
 public final class Ports {
@@ -15,14 +17,25 @@ public final class Ports {
     private Ports() {
     }
 
-    /** A port that is free on 127.0.0.1 right now. */
+    /** Every port this JVM has handed out: the kernel may offer a port again until its first user binds it. */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port that is free on 127.0.0.1 right now and that this JVM has not handed out before. A port
+     * handed out is not bound until its process starts, so the kernel can offer it again meanwhile:
+     * a CI run gave two brokers of one cluster the same port, and one of them exited at start.
+     */
     public static int free() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
+                socket.setReuseAddress(true);
+                int port = socket.getLocalPort();
+                if (HANDED_OUT.add(port)) return port;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
+        throw new IllegalStateException("no loopback port left that this JVM has not handed out");
     }
 
     public static boolean listening(int port) {
