@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -131,9 +133,12 @@ class PlannerApiSystemTest extends SystemTest {
         Instant posted = Instant.now();
 
         // the engines fold and plan them; the planner-api's network view has the seed network
+        // The first shipment's bound also covers the engines' group settling (their first assignments and
+        // restores, slow on a loaded two-core CI machine); the others follow within seconds of it.
         for (int i = 0; i < SHIPMENTS; i++) {
             String expected = i < ARRIVED ? "AT_FACILITY" : "BOOKED";
-            awaitShipment(ids.get(i), s -> s.path("status").asText().equals(expected) && s.path("routeStatus").asText().equals("PLANNED"));
+            awaitShipment(ids.get(i), s -> s.path("status").asText().equals(expected) && s.path("routeStatus").asText().equals("PLANNED"),
+                    Duration.ofSeconds(i == 0 ? 240 : 90));
         }
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
                 assertThat(get("/api/v1/facilities/DE-HUB-FRA", viewer).status()).isEqualTo(200));
@@ -809,10 +814,26 @@ class PlannerApiSystemTest extends SystemTest {
     }
 
     private JsonNode awaitShipment(String id, Predicate<JsonNode> condition) {
-        return await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() -> {
-            Reply r = get("/api/v1/shipments/" + id, viewer);
-            return r.status() == 200 && condition.test(r.json()) ? r.json() : null;
-        }, s -> s != null);
+        return awaitShipment(id, condition, Duration.ofSeconds(90));
+    }
+
+    /**
+     * Polls the planner-api until the shipment meets {@code condition}. On a timeout the failure says what
+     * the planner-api last answered and what the topics hold for the shipment, not only "was null".
+     */
+    private JsonNode awaitShipment(String id, Predicate<JsonNode> condition, Duration within) {
+        AtomicReference<Reply> last = new AtomicReference<>();
+        try {
+            return await().atMost(within).pollInterval(Duration.ofMillis(250)).until(() -> {
+                Reply r = get("/api/v1/shipments/" + id, viewer);
+                last.set(r);
+                return r.status() == 200 && condition.test(r.json()) ? r.json() : null;
+            }, s -> s != null);
+        } catch (ConditionTimeoutException e) {
+            Reply r = last.get();
+            throw new AssertionError(id + " did not reach the expected state within " + within.toSeconds() + " s; the planner-api last answered "
+                    + (r == null ? "nothing" : r.status() + ": " + r.body()) + "; the topics hold:" + records(id), e);
+        }
     }
 
     /**

@@ -4,6 +4,9 @@ import io.smallrye.common.annotation.Identifier;
 import io.waybill.contract.ShipmentEvent;
 import io.waybill.contract.WaybillTopic;
 import io.waybill.topology.catalogue.WaybillSerdes;
+import io.apicurio.registry.resolver.config.SchemaResolverConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -17,10 +20,12 @@ import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
+import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Publishes accepted events to the shipment-events topic, keyed by shipmentId (so each shipment's
@@ -49,8 +54,16 @@ import java.util.Map;
 @ApplicationScoped
 public class ShipmentEventPublisher {
 
+    private static final Logger LOG = Logger.getLogger(ShipmentEventPublisher.class);
+
     private final Producer<String, ShipmentEvent> producer;
     private final String topic = WaybillTopic.SHIPMENT_EVENTS.topicName();
+    /**
+     * The registry client's own Vert.x, closed only after the producer. Left to itself, Apicurio's client
+     * takes the application's Vert.x, which Quarkus closes while ShutdownEvent observers still run: the
+     * spool's drain on shutdown then failed on "Client is closed" whenever a schema had to be looked up.
+     */
+    private final Vertx registryVertx;
 
     @Inject
     public ShipmentEventPublisher(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
@@ -66,7 +79,10 @@ public class ShipmentEventPublisher {
         config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 3_000);
         config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
         config.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
-        var serdes = WaybillSerdes.withRegistry(registryUrl);
+        this.registryVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2).setUseDaemonThread(true));
+        Map<String, Object> registry = WaybillSerdes.registryConfig(registryUrl);
+        registry.put(SchemaResolverConfig.VERTX_INSTANCE, registryVertx);
+        var serdes = WaybillSerdes.withRegistry(registry);
         this.producer = new KafkaProducer<>(config, new StringSerializer(), serdes.value(ShipmentEvent.class).serializer());
     }
 
@@ -89,5 +105,10 @@ public class ShipmentEventPublisher {
     @PreDestroy
     void close() {
         producer.close(Duration.ofSeconds(10));
+        try {
+            registryVertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warnf("the registry client's Vert.x did not close within 5 s: %s", e.toString());
+        }
     }
 }
