@@ -2,6 +2,7 @@ package io.waybill.systemtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.waybill.contract.ArrivedAtFacility;
+import io.waybill.contract.DeadLetter;
 import io.waybill.contract.Delivered;
 import io.waybill.contract.DepartedFacility;
 import io.waybill.contract.Held;
@@ -13,24 +14,34 @@ import io.waybill.contract.ShipmentEvent;
 import io.waybill.contract.WaybillTopic;
 import io.waybill.topology.catalogue.WaybillSerdes;
 import io.waybill.topology.shipment.WorkflowReferenceModel;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -39,7 +50,8 @@ import static org.awaitility.Awaitility.await;
  * The engine is killed with SIGKILL in the middle of a stream of events (out of order, with
  * resends) and restarted. Afterwards every shipment's state is the reference model's, and its
  * history holds each event once plus exactly the resends that were sent: nothing lost, nothing
- * applied twice, no record processed twice.
+ * applied twice, no record processed twice; and each poison record among them has exactly one
+ * dead letter for a read_committed reader (dead letters are written inside the transaction).
  */
 class EngineCrashTest extends SystemTest {
 
@@ -67,23 +79,34 @@ class EngineCrashTest extends SystemTest {
             if (!q.isEmpty()) stream.add(q.remove(0));
         }
 
-        // when they are produced at a steady pace and the engine is killed a third of the way in, then restarted
+        // and among them, every fifth record a poison: bytes that are no event, or an event under another
+        // shipment's key, each of which the engine must dead-letter once, inside the transaction that skips it
+        String topic = WaybillTopic.SHIPMENT_EVENTS.topicName();
         var serializer = WaybillSerdes.withRegistry(system.registry.apiUrl()).value(ShipmentEvent.class).serializer();
+        List<Outgoing> outgoing = new ArrayList<>();
+        for (ShipmentEvent e : stream) {
+            outgoing.add(new Outgoing(e.getShipmentId(), serializer.serialize(topic, e), null));
+            if (outgoing.size() % 5 == 4) outgoing.add(poison(outgoing.size(), topic, serializer));
+        }
+        Map<String, String> poisons = new ConcurrentHashMap<>(); // topic-partition@offset -> why
+
+        // when they are produced at a steady pace and the engine is killed a third of the way in, then restarted
         CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
             try (var producer = new KafkaProducer<>(Map.<String, Object>of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, system.kafka.bootstrapServers(),
                     ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
-                    new StringSerializer(), serializer)) {
-                for (ShipmentEvent e : stream) {
-                    producer.send(new ProducerRecord<>(WaybillTopic.SHIPMENT_EVENTS.topicName(), e.getShipmentId(), e)).get();
+                    new StringSerializer(), new ByteArraySerializer())) {
+                for (Outgoing o : outgoing) {
+                    RecordMetadata m = producer.send(new ProducerRecord<>(topic, o.key(), o.value())).get();
+                    if (o.poison() != null) poisons.put(m.topic() + "-" + m.partition() + "@" + m.offset(), o.poison());
                     Thread.sleep(20);
                 }
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         });
-        Thread.sleep(stream.size() * 20L / 3);
-        LOG.info("killing the engine with SIGKILL after about a third of {} events", stream.size());
+        Thread.sleep(outgoing.size() * 20L / 3);
+        LOG.info("killing the engine with SIGKILL after about a third of {} records ({} events)", outgoing.size(), stream.size());
         system.services.engine(0).kill();
         system.services.restartEngine(0);
         producing.get();
@@ -114,6 +137,54 @@ class EngineCrashTest extends SystemTest {
                     .hasSize((int) (expected.applied() + expected.rejected()));
             assertThat(duplicates).as(shipmentId + " duplicates recorded = resends sent").isEqualTo((long) resends.get(shipmentId));
         }
+
+        // and every poison is dead-lettered exactly once for a read_committed reader; an aborted copy
+        // (the killed engine's open transaction) may be in the log but is never visible
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+                assertThat(deadLetters("read_committed").keySet()).containsAll(poisons.keySet()));
+        Map<String, Integer> committed = deadLetters("read_committed");
+        Map<String, Integer> uncommitted = deadLetters("read_uncommitted");
+        committed.keySet().retainAll(poisons.keySet());
+        assertThat(committed).as("dead letters per poison record (read_committed)").hasSize(poisons.size())
+                .allSatisfy((where, n) -> assertThat(n).as(where + " (" + poisons.get(where) + ")").isEqualTo(1));
+        long aborted = poisons.keySet().stream().mapToInt(where -> uncommitted.getOrDefault(where, 0) - 1).sum();
+        LOG.info("{} poison records, each dead-lettered once (read_committed); {} aborted copies in the log (read_uncommitted)",
+                poisons.size(), aborted);
+    }
+
+    /** A record the engine must refuse: bytes that are no event, or an event under another shipment's key. */
+    private static Outgoing poison(int n, String topic, Serializer<ShipmentEvent> serializer) {
+        if (n % 2 == 0) return new Outgoing("CRASH-POISON-" + n, ("not an event " + n).getBytes(StandardCharsets.UTF_8), "not deserialisable");
+        Instant at = Instant.parse("2026-11-29T06:00:00Z");
+        ShipmentEvent mismatched = ShipmentEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+                .setShipmentId("CRASH-MISMATCH-" + n).setOccurredAt(at).setRecordedAt(at).setSource("crash-test")
+                .setPayload(new ArrivedAtFacility("BER-DEP-1")).build();
+        return new Outgoing("CRASH-WRONG-KEY-" + n, serializer.serialize(topic, mismatched), "key is not the shipmentId");
+    }
+
+    /** How many dead letters name each source record (topic-partition@offset), read from the start at {@code isolation}. */
+    private Map<String, Integer> deadLetters(String isolation) {
+        Map<String, Integer> found = new HashMap<>();
+        String topic = WaybillTopic.DEAD_LETTERS.topicName();
+        var deserializer = WaybillSerdes.withRegistry(system.registry.apiUrl()).value(DeadLetter.class).deserializer();
+        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, system.kafka.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation), new StringDeserializer(), deserializer)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < until) {
+                consumer.poll(Duration.ofMillis(300)).forEach(r -> found.merge(
+                        r.value().getSourceTopic() + "-" + r.value().getSourcePartition() + "@" + r.value().getSourceOffset(), 1, Integer::sum));
+            }
+        }
+        return found;
+    }
+
+    /** A record to produce: its key, its bytes, and why the engine must refuse it (null for a real event). */
+    private record Outgoing(String key, byte[] value, String poison) {
     }
 
     /** A delivered journey with a hold, sent with two neighbouring scans swapped and up to two resends. */
