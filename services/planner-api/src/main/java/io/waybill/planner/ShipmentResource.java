@@ -41,7 +41,7 @@ import java.util.stream.Collectors;
 /** Planners' view of shipments and their commands on them. */
 @Path("/api/v1/shipments")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "shipments")
+@Tag(name = "shipments", description = "Shipments: their state, history and route plan, and the commands planners give them")
 public class ShipmentResource {
 
     /** The engine's final statuses, by name as the engine's JSON gives them. */
@@ -67,7 +67,7 @@ public class ShipmentResource {
     @GET
     @Path("/{shipmentId}")
     @RolesAllowed(Roles.VIEWER)
-    @Operation(summary = "The current state of a shipment",
+    @Operation(operationId = "getShipment", summary = "The current state of a shipment",
             description = "The engine's JSON, passed on as it is (status, facilities, milestones, routePlan, eta, slaStatus, "
                     + "routeStatus, exceptions, ...). With afterCommand=<commandId> the request waits (up to waitSeconds, default 5, "
                     + "at most 30) until the engine has processed that command, so a client reads its own write. An answer from a "
@@ -89,7 +89,7 @@ public class ShipmentResource {
     @GET
     @Path("/{shipmentId}/history")
     @RolesAllowed(Roles.VIEWER)
-    @Operation(summary = "Every event and command received for a shipment, in occurredAt order, with what it did")
+    @Operation(operationId = "getShipmentHistory", summary = "Every event and command received for a shipment, in occurredAt order, with what it did")
     @APIResponse(responseCode = "200", description = "entries with id, type, occurredAt, outcome (APPLIED, REJECTED, DUPLICATE, IGNORED), reason")
     @APIResponse(responseCode = "404", description = "No such shipment")
     @APIResponse(responseCode = "503", description = "The engine cannot answer now; see Retry-After")
@@ -99,7 +99,7 @@ public class ShipmentResource {
 
     @GET
     @RolesAllowed(Roles.VIEWER)
-    @Operation(summary = "Shipments by status, facility, SLA status or workflow, across all engine instances, cursor-paginated",
+    @Operation(operationId = "listShipments", summary = "Shipments by status, facility, SLA status or workflow, across all engine instances, cursor-paginated",
             description = "Ordered by shipmentId; nextCursor gives the next page; engine instances that did not answer are named in unavailableInstances.")
     @APIResponse(responseCode = "200", description = "items, nextCursor, unavailableInstances")
     @APIResponse(responseCode = "400", description = "An unknown status or slaStatus, or a bad limit; every violation is listed")
@@ -124,7 +124,7 @@ public class ShipmentResource {
     @Path("/{shipmentId}/commands")
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Roles.PLANNER)
-    @Operation(summary = "Ask the engine to REROUTE, HOLD, RELEASE, CANCEL, UPDATE_PROMISE or RETURN_TO_SENDER a shipment",
+    @Operation(operationId = "commandShipment", summary = "Ask the engine to REROUTE, HOLD, RELEASE, CANCEL, UPDATE_PROMISE or RETURN_TO_SENDER a shipment",
             description = "Validated against the request and the shipment's current state, then published to the commands topic "
                     + "with the token's subject as issuedBy. The same idempotencyKey always yields the same commandId, so a retried "
                     + "POST is one command. Fields: HOLD reason (until optional), RELEASE (reason optional), CANCEL reason, "

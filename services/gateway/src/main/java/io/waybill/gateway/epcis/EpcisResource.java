@@ -1,6 +1,7 @@
 package io.waybill.gateway.epcis;
 
 import io.waybill.gateway.EventIntake;
+import io.waybill.gateway.EventResource;
 import io.waybill.gateway.GatewayConfig;
 import io.waybill.gateway.auth.Sources;
 import jakarta.inject.Inject;
@@ -12,6 +13,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** GS1 EPCIS 2.0 capture: ObjectEvents mapped to Waybill events (table in docs/integration.md). */
@@ -30,8 +32,10 @@ public class EpcisResource {
     @POST
     @Consumes({MediaType.APPLICATION_JSON, "application/ld+json"})
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Capture an EPCIS 2.0 document (epcisBody.eventList) or one ObjectEvent",
+    @Operation(operationId = "captureEpcisEvents", summary = "Capture an EPCIS 2.0 document (epcisBody.eventList) or one ObjectEvent",
             description = "Each EPC of an ObjectEvent becomes one Waybill event; the whole document is accepted or rejected.")
+    @SecurityRequirement(name = EventResource.API_KEY)
+    @SecurityRequirement(name = EventResource.BEARER)
     @APIResponse(responseCode = "202", description = "Mapped and accepted (published or spooled); the Waybill eventIds")
     @APIResponse(responseCode = "400", description = "Not mappable or not valid, with the EPCIS field and the reason of each")
     @APIResponse(responseCode = "401", description = "No or unknown credentials")

@@ -47,7 +47,7 @@ import java.util.Set;
  */
 @Path("/api/v1/exceptions")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "exceptions")
+@Tag(name = "exceptions", description = "Exceptions raised on shipments (missed scans, SLA breaches, misroutes, ...) and the planner actions on them")
 public class ExceptionResource {
 
     static final Set<String> STATUSES = Filters.symbols(ExceptionStatus.class);
@@ -72,7 +72,7 @@ public class ExceptionResource {
 
     @GET
     @RolesAllowed(Roles.VIEWER)
-    @Operation(summary = "Exceptions by status (OPEN by default), facility, type, severity and age, cursor-paginated",
+    @Operation(operationId = "listExceptions", summary = "Exceptions by status (OPEN by default), facility, type, severity and age, cursor-paginated",
             description = "Asks every engine instance; items carry exceptionId, shipmentId, type, severity, status, facilityId, detectedAt, "
                     + "updatedAt, cause, actions, occurrences, escalationLevel, escalateAt, acknowledgedAt/By, resolvedAt/By, snoozedUntil, note. "
                     + "olderThan is an ISO-8601 duration (PT2H: detected more than two hours ago).")
@@ -103,7 +103,7 @@ public class ExceptionResource {
     @GET
     @Path("/counts")
     @RolesAllowed(Roles.VIEWER)
-    @Operation(summary = "Counts of open exceptions by facility, type and severity, across all engine instances")
+    @Operation(operationId = "countOpenExceptions", summary = "Counts of open exceptions by facility, type and severity, across all engine instances")
     @APIResponse(responseCode = "200", description = "byFacility, byType, bySeverity, unavailableInstances",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "counts",
                     value = "{\"byFacility\": {\"BER-HUB\": 3}, \"byType\": {\"MISSED_SCAN\": 2, \"DAMAGED\": 1}, \"bySeverity\": {\"HIGH\": 1, \"MEDIUM\": 2}, \"unavailableInstances\": []}")))
@@ -116,7 +116,7 @@ public class ExceptionResource {
     @Path("/{exceptionId}/acknowledge")
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Roles.PLANNER)
-    @Operation(summary = "Acknowledge an exception: somebody is on it (stops its escalation)",
+    @Operation(operationId = "acknowledgeException", summary = "Acknowledge an exception: somebody is on it (stops its escalation)",
             description = "exceptionId is <shipmentId>:<TYPE>:<n>. Published as a planner command on the shipment, issued by the token's subject; "
                     + "read it back with GET /shipments/{shipmentId}?afterCommand=<commandId>.")
     @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON, examples =
@@ -136,7 +136,7 @@ public class ExceptionResource {
     @Path("/{exceptionId}/resolve")
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Roles.PLANNER)
-    @Operation(summary = "Resolve an exception, saying how (note is required)")
+    @Operation(operationId = "resolveException", summary = "Resolve an exception, saying how (note is required)")
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples =
             @ExampleObject(name = "resolve", value = "{\"note\": \"parcel found at BER-HUB, rescanned\"}")))
     @APIResponse(responseCode = "202", description = "Accepted: commandId, exceptionId, shipmentId, type")
@@ -152,7 +152,7 @@ public class ExceptionResource {
     @Path("/{exceptionId}/snooze")
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Roles.PLANNER)
-    @Operation(summary = "Snooze an exception until a time in the future (no escalation until then)")
+    @Operation(operationId = "snoozeException", summary = "Snooze an exception until a time in the future (no escalation until then)")
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples =
             @ExampleObject(name = "snooze", value = "{\"until\": \"2026-11-30T08:00:00Z\", \"note\": \"carrier promised a rescan in the morning\"}")))
     @APIResponse(responseCode = "202", description = "Accepted: commandId, exceptionId, shipmentId, type")

@@ -22,7 +22,7 @@ import java.time.Duration;
 
 /** Live updates as Server-Sent Events. */
 @Path("/api/v1/stream")
-@Tag(name = "live")
+@Tag(name = "live", description = "Live updates of shipments and exceptions as Server-Sent Events")
 public class StreamResource {
 
     @Inject
@@ -32,7 +32,7 @@ public class StreamResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RolesAllowed(Roles.VIEWER)
     @Blocking // waits (briefly, once) for the feed's start offsets
-    @Operation(summary = "Live shipment and exception updates (Server-Sent Events)",
+    @Operation(operationId = "streamUpdates", summary = "Live shipment and exception updates (Server-Sent Events)",
             description = "Events named 'shipment' (data: the shipment as GET /shipments/{id} names its fields) and 'exception' (data: "
                     + "as an item of GET /exceptions), from the moment of connecting on; a comment ': connected' first and "
                     + "': heartbeat' every 15 s. With facility=<id>, only shipments whose current or last facility or any route leg "

@@ -45,7 +45,7 @@ import java.util.Set;
 /** The facilities of the network, from the compacted facilities topic, with their load from the engines. */
 @Path("/api/v1/facilities")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "network")
+@Tag(name = "network", description = "The facility and lane network shipments are routed over, and its status (closures, congestion, disruptions)")
 public class FacilityResource {
 
     private static final Logger LOG = Logger.getLogger(FacilityResource.class);
@@ -80,7 +80,7 @@ public class FacilityResource {
 
     @GET
     @RolesAllowed(Roles.VIEWER)
-    @Operation(summary = "Facilities, optionally by region, type and status",
+    @Operation(operationId = "listFacilities", summary = "Facilities, optionally by region, type and status",
             description = "From the planner-api's copy of the compacted facilities topic; asOf is when that copy was last known complete.")
     @APIResponse(responseCode = "200", description = "items (facilityId, name, type, region, timeZone, latitude, longitude, status, hourlyCapacity, handlingMinutes, updatedAt), count, asOf")
     @APIResponse(responseCode = "400", description = "An unknown type or status")
@@ -103,7 +103,7 @@ public class FacilityResource {
     @GET
     @Path("/{facilityId}")
     @RolesAllowed(Roles.VIEWER)
-    @Operation(summary = "A facility with its load over the next 6 hours",
+    @Operation(operationId = "getFacility", summary = "A facility with its load over the next 6 hours",
             description = "load is the engines' answer (onHand, expectedInbound, openExceptions, unavailableInstances). When the engines "
                     + "cannot answer, the facility is still returned, with \"load\": null and \"loadUnavailable\": true.")
     @APIResponse(responseCode = "200", description = "The facility's fields, load, loadUnavailable, asOf",
@@ -131,7 +131,7 @@ public class FacilityResource {
     @Path("/{facilityId}/status")
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Roles.ADMIN)
-    @Operation(summary = "Open, congest or close a facility",
+    @Operation(operationId = "setFacilityStatus", summary = "Open, congest or close a facility",
             description = "Publishes the facility with the new status (updatedAt now) to the facilities topic, acknowledged by all in-sync "
                     + "replicas; the engines re-plan routes through it. A reason is required except when reopening (OPEN); it is logged "
                     + "with the caller, as the facility record has no field for it.")

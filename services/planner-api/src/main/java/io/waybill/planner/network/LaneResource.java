@@ -37,7 +37,7 @@ import java.util.Optional;
 /** The lanes of the network, from the compacted lanes topic. */
 @Path("/api/v1/lanes")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "network")
+@Tag(name = "network", description = "The facility and lane network shipments are routed over, and its status (closures, congestion, disruptions)")
 public class LaneResource {
 
     private static final Logger LOG = Logger.getLogger(LaneResource.class);
@@ -62,7 +62,7 @@ public class LaneResource {
 
     @GET
     @RolesAllowed(Roles.VIEWER)
-    @Operation(summary = "Lanes, optionally from and/or to a facility",
+    @Operation(operationId = "listLanes", summary = "Lanes, optionally from and/or to a facility",
             description = "From the planner-api's copy of the compacted lanes topic; asOf is when that copy was last known complete.")
     @APIResponse(responseCode = "200", description = "items (laneId, fromFacilityId, toFacilityId, carrier, mode, transitMinutes, departureTimes, dailyCapacity, cost, allowedHandling, disrupted, updatedAt), count, asOf")
     @APIResponse(responseCode = "503", description = "The network view is still loading; see Retry-After")
@@ -79,7 +79,7 @@ public class LaneResource {
     @GET
     @Path("/{laneId}")
     @RolesAllowed(Roles.VIEWER)
-    @Operation(summary = "A lane")
+    @Operation(operationId = "getLane", summary = "A lane")
     @APIResponse(responseCode = "200", description = "The lane's fields")
     @APIResponse(responseCode = "404", description = "No such lane")
     @APIResponse(responseCode = "503", description = "The network view is still loading; see Retry-After")
@@ -93,7 +93,7 @@ public class LaneResource {
     @Path("/{laneId}")
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Roles.ADMIN)
-    @Operation(summary = "Mark a lane disrupted, or restore it",
+    @Operation(operationId = "setLaneDisruption", summary = "Mark a lane disrupted, or restore it",
             description = "Publishes the lane with the new disrupted flag (updatedAt now) to the lanes topic, acknowledged by all in-sync "
                     + "replicas; the engines re-plan routes over it. A reason is required to disrupt; it is logged with the caller, as the "
                     + "lane record has no field for it.")

@@ -25,7 +25,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -45,7 +47,7 @@ import java.util.stream.Collectors;
 /** Versioned workflow definitions, from the compacted workflows topic; admins publish new versions. */
 @Path("/api/v1/workflows")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "workflows")
+@Tag(name = "workflows", description = "Workflow definitions: the states, transitions, milestones and timers a shipment follows, versioned")
 public class WorkflowResource {
 
     private static final Logger LOG = Logger.getLogger(WorkflowResource.class);
@@ -74,7 +76,7 @@ public class WorkflowResource {
 
     @GET
     @RolesAllowed(Roles.VIEWER)
-    @Operation(summary = "The latest version of every workflow, or every version with all=true")
+    @Operation(operationId = "listWorkflows", summary = "The latest version of every workflow, or every version with all=true")
     @APIResponse(responseCode = "200", description = "items (name, version, publishedAt, publishedBy), count, asOf")
     @APIResponse(responseCode = "503", description = "The view of the workflows topic is still loading; see Retry-After")
     public Response list(@QueryParam("all") boolean all) {
@@ -95,7 +97,7 @@ public class WorkflowResource {
     @GET
     @Path("/{name}")
     @RolesAllowed(Roles.VIEWER)
-    @Operation(summary = "A workflow's latest version (or ?version=n), with its definition as JSON and the versions published")
+    @Operation(operationId = "getWorkflow", summary = "A workflow's latest version (or ?version=n), with its definition as JSON and the versions published")
     @APIResponse(responseCode = "200", description = "name, version, publishedAt, publishedBy, definition, versions, asOf")
     @APIResponse(responseCode = "404", description = "No such workflow or version")
     @APIResponse(responseCode = "503", description = "The view of the workflows topic is still loading; see Retry-After")
@@ -121,12 +123,13 @@ public class WorkflowResource {
     @Path("/{name}")
     @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "text/yaml"})
     @RolesAllowed(Roles.ADMIN)
-    @Operation(summary = "Publish a new version of a workflow",
+    @Operation(operationId = "publishWorkflow", summary = "Publish a new version of a workflow",
             description = "The body is a workflow definition (docs/workflow-definition.schema.json; JSON, or YAML with a YAML content "
                     + "type). It is validated as PublishWorkflows validates it, its name must be the one in the path and its version "
                     + "greater than the latest published; then it goes to the workflows topic under name@version. New bookings use it; "
                     + "shipments keep the version they started with.")
-    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "definition", value = """
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT,
+            description = "a workflow definition, docs/workflow-definition.schema.json"), examples = @ExampleObject(name = "definition", value = """
             {"name": "island-parcel", "version": 2, "description": "Parcels to the islands: a ferry leg",
              "selector": {"priority": 10, "customers": ["ISLAND-CO"]},
              "milestones": ["picked-up", "delivered"],
