@@ -2,6 +2,15 @@ package io.waybill.planner;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -12,14 +21,14 @@ import org.eclipse.microprofile.faulttolerance.Timeout;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -57,11 +66,22 @@ public class EngineClient {
         }
     }
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    /** Connections kept per engine instance: as many as the bulkhead lets calls in at once. */
+    private static final int POOL_PER_ENGINE = 64;
+
     private final AtomicInteger next = new AtomicInteger();
+    /**
+     * Vert.x's pooled, non-blocking HTTP/1.1 client on the application's event loops; the calling
+     * thread only waits for the answer. The JDK HttpClient it replaces topped out at 1.7-1.8k
+     * requests/s against one engine from 16 threads here, a fifth of what the engine serves.
+     */
+    private HttpClient http;
 
     @Inject
     ObjectMapper json;
+
+    @Inject
+    Vertx vertx;
 
     @ConfigProperty(name = "waybill.engine.urls")
     List<URI> engines;
@@ -71,6 +91,19 @@ public class EngineClient {
 
     @ConfigProperty(name = "waybill.engine.read-deadline", defaultValue = "PT4S")
     Duration readDeadline;
+
+    @PostConstruct
+    void open() {
+        http = vertx.createHttpClient(new HttpClientOptions()
+                        .setConnectTimeout((int) CONNECT_TIMEOUT.toMillis())
+                        .setKeepAlive(true).setKeepAliveTimeout(30).setTcpNoDelay(true),
+                new PoolOptions().setHttp1MaxSize(POOL_PER_ENGINE));
+    }
+
+    @PreDestroy
+    void close() {
+        if (http != null) http.close();
+    }
 
     public Optional<JsonNode> shipment(String shipmentId) {
         Answer answer = get("/internal/shipments/" + encode(shipmentId));
@@ -119,19 +152,21 @@ public class EngineClient {
             URI engine = engines.get((start + attempt) % engines.size());
             Duration timeout = Duration.ofNanos(Math.min(requestTimeout.toNanos(), remaining));
             try {
-                HttpResponse<String> response = http.send(
-                        HttpRequest.newBuilder(engine.resolve(pathAndQuery)).timeout(timeout).GET().build(),
-                        HttpResponse.BodyHandlers.ofString());
-                int status = response.statusCode();
+                Reply reply = ask(engine.resolve(pathAndQuery), timeout);
+                int status = reply.status();
                 if (status == 200 || status == 404 || status == 400) {
-                    boolean stale = response.headers().firstValue(STALE_HEADER).map("true"::equalsIgnoreCase).orElse(false);
+                    boolean stale = "true".equalsIgnoreCase(reply.stale());
                     // The engine says -1 when it does not know the lag: then there is no number to pass on.
-                    Long lag = response.headers().firstValue(LAG_HEADER).flatMap(EngineClient::parseLong).filter(n -> n >= 0).orElse(null);
-                    return new Answer(status, json.readTree(response.body()), stale, stale ? lag : null);
+                    Long lag = Optional.ofNullable(reply.lagRecords()).flatMap(EngineClient::parseLong).filter(n -> n >= 0).orElse(null);
+                    return new Answer(status, json.readTree(reply.body().getBytes()), stale, stale ? lag : null);
                 }
                 failures.append(engine).append(" answered ").append(status).append("; ");
             } catch (IOException e) {
-                failures.append(engine).append(": ").append(e.getClass().getSimpleName()).append("; ");
+                failures.append(engine).append(": unreadable answer ").append(e.getClass().getSimpleName()).append("; ");
+            } catch (ExecutionException e) {
+                failures.append(engine).append(": ").append(e.getCause().getClass().getSimpleName()).append("; ");
+            } catch (TimeoutException e) {
+                failures.append(engine).append(": no answer within ").append(timeout.toMillis()).append(" ms; ");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new EngineUnavailableException("interrupted");
@@ -139,6 +174,25 @@ public class EngineClient {
         }
         throw new EngineUnavailableException("no engine instance could answer within " + readDeadline.toMillis() + " ms: " + failures);
     }
+
+    /** What an engine answered: status, the two staleness headers, the body. */
+    private record Reply(int status, String stale, String lagRecords, Buffer body) {
+    }
+
+    /**
+     * One GET, waited for at most {@code timeout}: the connection may take {@link #CONNECT_TIMEOUT} of it,
+     * and the request is closed by Vert.x when no data comes for that long, so nothing outlives the wait by much.
+     */
+    private Reply ask(URI uri, Duration timeout) throws ExecutionException, TimeoutException, InterruptedException {
+        RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri.toString())
+                .setConnectTimeout(Math.min(CONNECT_TIMEOUT.toMillis(), timeout.toMillis())).setIdleTimeout(timeout.toMillis());
+        return http.request(request)
+                .compose(r -> r.send().compose(response -> response.body().map(body ->
+                        new Reply(response.statusCode(), response.getHeader(STALE_HEADER), response.getHeader(LAG_HEADER), body))))
+                .toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
 
     /** Below this much time left an attempt is not worth starting. */
     private static final Duration MIN_ATTEMPT = Duration.ofMillis(50);
@@ -148,7 +202,7 @@ public class EngineClient {
         long pause = Duration.ofMillis(100 + java.util.concurrent.ThreadLocalRandom.current().nextInt(100)).toNanos();
         if (deadline - System.nanoTime() < pause + MIN_ATTEMPT.toNanos()) return false;
         try {
-            java.util.concurrent.TimeUnit.NANOSECONDS.sleep(pause);
+            TimeUnit.NANOSECONDS.sleep(pause);
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
