@@ -4,10 +4,6 @@ import io.waybill.contract.ShipmentEvent;
 import io.waybill.contract.WaybillTopic;
 import io.waybill.testkit.ManagedProcess;
 import io.waybill.topology.catalogue.WaybillSerdes;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +11,6 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -122,21 +117,10 @@ class BrokerFailureTest extends SystemTest {
     }
 
     private Set<String> eventIdsOnTopic() {
-        var serde = WaybillSerdes.withRegistry(system.registry.apiUrl()).value(ShipmentEvent.class);
         Set<String> ids = new HashSet<>();
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, system.kafka.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), serde.deserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(WaybillTopic.SHIPMENT_EVENTS.topicName()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (System.nanoTime() < deadline && !partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> ids.add(r.value().getEventId()));
-            }
-        }
+        TopicRecords.readToEnd(system.kafka.bootstrapServers(), WaybillTopic.SHIPMENT_EVENTS.topicName(), "read_committed",
+                WaybillSerdes.withRegistry(system.registry.apiUrl()).value(ShipmentEvent.class).deserializer(), Duration.ofSeconds(60),
+                r -> ids.add(r.value().getEventId()));
         return ids;
     }
 }

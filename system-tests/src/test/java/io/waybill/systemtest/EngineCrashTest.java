@@ -14,16 +14,12 @@ import io.waybill.contract.ShipmentEvent;
 import io.waybill.contract.WaybillTopic;
 import io.waybill.topology.catalogue.WaybillSerdes;
 import io.waybill.topology.shipment.WorkflowReferenceModel;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -165,21 +161,9 @@ class EngineCrashTest extends SystemTest {
     /** How many dead letters name each source record (topic-partition@offset), read from the start at {@code isolation}. */
     private Map<String, Integer> deadLetters(String isolation) {
         Map<String, Integer> found = new HashMap<>();
-        String topic = WaybillTopic.DEAD_LETTERS.topicName();
-        var deserializer = WaybillSerdes.withRegistry(system.registry.apiUrl()).value(DeadLetter.class).deserializer();
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, system.kafka.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation), new StringDeserializer(), deserializer)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < until) {
-                consumer.poll(Duration.ofMillis(300)).forEach(r -> found.merge(
-                        r.value().getSourceTopic() + "-" + r.value().getSourcePartition() + "@" + r.value().getSourceOffset(), 1, Integer::sum));
-            }
-        }
+        TopicRecords.readToEnd(system.kafka.bootstrapServers(), WaybillTopic.DEAD_LETTERS.topicName(), isolation,
+                WaybillSerdes.withRegistry(system.registry.apiUrl()).value(DeadLetter.class).deserializer(), Duration.ofSeconds(30),
+                r -> found.merge(r.value().getSourceTopic() + "-" + r.value().getSourcePartition() + "@" + r.value().getSourceOffset(), 1, Integer::sum));
         return found;
     }
 

@@ -9,11 +9,7 @@ import io.waybill.testkit.DevTokens;
 import io.waybill.topology.catalogue.WaybillSerdes;
 import io.waybill.topology.routing.PublishNetwork;
 import io.waybill.topology.workflow.PublishWorkflows;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -775,31 +771,21 @@ class PlannerApiSystemTest extends SystemTest {
                     : topic.contains("commands") ? serdes.value(PlannerCommand.class).deserializer()
                     : topic.contains("changelog") ? serdes.store(ShipmentState.class).deserializer()
                     : serdes.value(ShipmentState.class).deserializer();
-            try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, system.kafka.bootstrapServers(),
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                    new StringDeserializer(), deserializer)) {
-                var partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-                consumer.assign(partitions);
-                consumer.seekToBeginning(partitions);
-                var end = consumer.endOffsets(partitions);
-                long until = System.currentTimeMillis() + 20_000;
-                while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.currentTimeMillis() < until) {
-                    for (var rec : consumer.poll(Duration.ofMillis(500))) {
-                        // history records are keyed shipmentId NUL position
-                        if (!id.equals(topic.contains("history") ? io.waybill.topology.shipment.HistoryRecords.shipmentIdOf(rec.key()) : rec.key())) continue;
-                        b.append("\n").append(topic).append(" ").append(rec.partition()).append("@").append(rec.offset()).append(": ");
-                        if (rec.value() instanceof ShipmentState st) {
-                            b.append(st.getStatus()).append(" lastCommandId=").append(st.getLastCommandId()).append(" updatedAt=").append(st.getUpdatedAt());
-                        } else if (rec.value() instanceof PlannerCommand c) {
-                            b.append(c.getPayload().getClass().getSimpleName()).append(" ").append(c.getCommandId()).append(" issuedAt=").append(c.getIssuedAt());
-                        } else if (rec.value() instanceof ShipmentHistory h) {
-                            b.append(h.getEntries().size()).append(" entries, last ").append(h.getEntries().get(h.getEntries().size() - 1).getType());
-                        } else {
-                            b.append(rec.value());
-                        }
+            try {
+                TopicRecords.readToEnd(system.kafka.bootstrapServers(), topic, "read_committed", deserializer, Duration.ofSeconds(20), rec -> {
+                    // history records are keyed shipmentId NUL position
+                    if (!id.equals(topic.contains("history") ? io.waybill.topology.shipment.HistoryRecords.shipmentIdOf(rec.key()) : rec.key())) return;
+                    b.append("\n").append(topic).append(" ").append(rec.partition()).append("@").append(rec.offset()).append(": ");
+                    if (rec.value() instanceof ShipmentState st) {
+                        b.append(st.getStatus()).append(" lastCommandId=").append(st.getLastCommandId()).append(" updatedAt=").append(st.getUpdatedAt());
+                    } else if (rec.value() instanceof PlannerCommand c) {
+                        b.append(c.getPayload().getClass().getSimpleName()).append(" ").append(c.getCommandId()).append(" issuedAt=").append(c.getIssuedAt());
+                    } else if (rec.value() instanceof ShipmentHistory h) {
+                        b.append(h.getEntries().size()).append(" entries, last ").append(h.getEntries().get(h.getEntries().size() - 1).getType());
+                    } else {
+                        b.append(rec.value());
                     }
-                }
+                });
             } catch (RuntimeException e) {
                 b.append("\n").append(topic).append(": ").append(e);
             }

@@ -272,21 +272,10 @@ class RoutingAndTimersTest extends SystemTest {
 
     /** Everything committed on the exceptions topic so far. */
     private List<ShipmentException> readExceptions() {
-        var deserializer = WaybillSerdes.withRegistry(system.registry.apiUrl()).value(ShipmentException.class).deserializer();
         List<ShipmentException> all = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, system.kafka.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new StringDeserializer(), deserializer)) {
-            String topic = WaybillTopic.SHIPMENT_EXCEPTIONS.topicName();
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.currentTimeMillis() < deadline) {
-                consumer.poll(Duration.ofMillis(500)).forEach(r -> all.add(r.value()));
-            }
-        }
+        TopicRecords.readToEnd(system.kafka.bootstrapServers(), WaybillTopic.SHIPMENT_EXCEPTIONS.topicName(), "read_committed",
+                WaybillSerdes.withRegistry(system.registry.apiUrl()).value(ShipmentException.class).deserializer(), Duration.ofSeconds(30),
+                r -> all.add(r.value()));
         return all;
     }
 }
