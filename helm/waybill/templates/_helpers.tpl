@@ -596,3 +596,32 @@ annotations:
   runbook_url: {{ printf "%s#%s" . $.alert | quote }}
   {{- end }}
 {{- end }}
+
+{{/*
+The Secret with the engine API's service token: engine.apiAuth.existingSecret, or the one the chart
+makes (templates/engine/api-token-secret.yaml).
+*/}}
+{{- define "waybill.engine.apiTokenSecret" -}}
+{{- default (printf "%s-api-token" (include "waybill.componentName" (dict "context" . "component" "engine"))) .Values.engine.apiAuth.existingSecret -}}
+{{- end }}
+
+{{/*
+The env entries of every caller of the engine API (engines and the planner API): the token each sends
+(WAYBILL_ENGINE_API_TOKEN). (dict "context" $ "alsoAccepted" true) adds the engines' further accepted
+tokens, for a rotation.
+*/}}
+{{- define "waybill.engine.apiTokenEnv" -}}
+- name: WAYBILL_ENGINE_API_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "waybill.engine.apiTokenSecret" .context }}
+      key: token
+{{- if .alsoAccepted }}
+- name: WAYBILL_ENGINE_API_TOKENS_ALSO_ACCEPTED
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "waybill.engine.apiTokenSecret" .context }}
+      key: also-accepted
+      optional: true
+{{- end }}
+{{- end }}

@@ -83,6 +83,7 @@ class ChartOnRunningServicesTest {
     private ManagedProcess gateway;
     private ManagedProcess plannerApi;
     private String engineUrl;
+    private String engineToken;
     private String gatewayUrl;
     private String plannerUrl;
 
@@ -120,6 +121,8 @@ class ChartOnRunningServicesTest {
         engineEnv.put("QUARKUS_HTTP_PORT", Integer.toString(enginePort));
         engineEnv.put("QUARKUS_KAFKA_STREAMS_APPLICATION_SERVER", Ports.LOOPBACK + ":" + enginePort);
         engineEnv.put("WAYBILL_ENGINE_STATE_DIR", Files.createDirectories(work.resolve("engine-state")).toString());
+        engineToken = engineEnv.get("WAYBILL_ENGINE_API_TOKEN"); // from the Secret the chart made
+        assertThat(engineToken).as("the chart's engine API token").hasSizeGreaterThanOrEqualTo(24);
         engine = service("engine", engineEnv);
         engineUrl = "http://" + Ports.LOOPBACK + ":" + enginePort;
 
@@ -135,6 +138,7 @@ class ChartOnRunningServicesTest {
         Map<String, String> plannerEnv = containerEnvironment(manifests.deployment("waybill-planner-api").getSpec().getTemplate().getSpec(), "planner-api", PLANNER_POD);
         assertThat(plannerEnv).containsEntry("WAYBILL_ENGINE_URLS", "http://waybill-engine:8080");
         plannerEnv.put("WAYBILL_ENGINE_URLS", engineUrl); // the engine Service, here
+        assertThat(plannerEnv).as("the planner API sends the engines' token").containsEntry("WAYBILL_ENGINE_API_TOKEN", engineToken);
         // the key Secret's mount, here: the development public key
         assertThat(plannerEnv).containsEntry("MP_JWT_VERIFY_PUBLICKEY_LOCATION", "file:/etc/waybill/planner-api/jwt/public.pem")
                 .containsEntry("MP_JWT_VERIFY_ISSUER", DevTokens.ISSUER);
@@ -167,8 +171,10 @@ class ChartOnRunningServicesTest {
 
         // when the engine started with the chart's environment is running (it answers a query from its store)
         await("engine running").ignoreExceptions().atMost(READY_WITHIN).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
-                assertThat(get(engineUrl + "/internal/shipments/helm-chart-test").statusCode())
+                assertThat(get(engineUrl + "/internal/shipments/helm-chart-test", engineToken).statusCode())
                         .as("engine log:\n%s", engine.tail(30)).isEqualTo(404));
+        // and it refuses a caller without the service token of the chart's Secret
+        assertThat(get(engineUrl + "/internal/shipments/helm-chart-test").statusCode()).isEqualTo(401);
 
         // then it joined the consumer group under its pod name: static membership reached Kafka Streams
         try (Admin admin = Admin.create(platform.adminProperties())) {

@@ -25,6 +25,8 @@ class GoldenFileTest {
         String rendered = values.equals("default")
                 ? HelmChart.template("")
                 : HelmChart.template("", HelmChart.PRODUCTION_VALUES);
+        // the engine API token the chart makes is random per render: the golden file has a placeholder
+        rendered = rendered.replaceAll("(?m)^(  token: )[A-Za-z0-9+/=]{64}$", "$1<48 random characters, base64>");
         Path golden = GOLDEN.resolve(values + ".yaml");
 
         if (Boolean.getBoolean("waybill.golden.update")) {

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
 /**
  * The environment the kubelet would give a container of the rendered chart: envFrom ConfigMaps
  * first, then env in order, with downward-API fields filled in and $(VAR) references to variables
- * defined before expanded ($$ escapes). Secret references are not resolvable here.
+ * defined before expanded ($$ escapes). Secret references resolve against the Secrets the chart itself
+ * renders (as the engine API's token); a reference to any other Secret cannot be resolved here.
  */
 final class PodEnvironment {
 
@@ -36,8 +37,18 @@ final class PodEnvironment {
                     String path = var.getValueFrom().getFieldRef().getFieldPath();
                     if (!fieldRefs.containsKey(path)) throw new IllegalArgumentException("no value for field " + path);
                     env.put(var.getName(), fieldRefs.get(path));
+                } else if (var.getValueFrom().getSecretKeyRef() != null) {
+                    var ref = var.getValueFrom().getSecretKeyRef();
+                    var secret = manifests.find(io.fabric8.kubernetes.api.model.Secret.class, ref.getName());
+                    String encoded = secret.map(io.fabric8.kubernetes.api.model.Secret::getData).map(d -> d.get(ref.getKey())).orElse(null);
+                    if (encoded != null) {
+                        env.put(var.getName(), new String(java.util.Base64.getDecoder().decode(encoded), java.nio.charset.StandardCharsets.UTF_8));
+                    } else if (!Boolean.TRUE.equals(ref.getOptional())) {
+                        throw new IllegalArgumentException(var.getName() + ": key " + ref.getKey() + " of Secret " + ref.getName()
+                                + " is not rendered by the chart, and only the chart's own Secrets can be resolved outside a cluster");
+                    } // optional and absent: the kubelet leaves the variable out
                 } else {
-                    throw new IllegalArgumentException(var.getName() + ": only values and fieldRefs can be resolved outside a cluster");
+                    throw new IllegalArgumentException(var.getName() + ": only values, fieldRefs and the chart's own Secrets can be resolved outside a cluster");
                 }
             }
         }

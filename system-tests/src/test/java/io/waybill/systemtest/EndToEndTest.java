@@ -87,11 +87,11 @@ class EndToEndTest extends SystemTest {
             String self = engine.replace("http://", "");
             for (String id : shipments) {
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
-                    Http.Response response = Http.get(engine + "/internal/shipments/" + id);
+                    Http.Response response = Http.engine(engine + "/internal/shipments/" + id, system.services);
                     assertThat(response.status()).as(response.body()).isEqualTo(200);
                     assertThat(response.json().get("status").asText()).isEqualTo("BOOKED");
                 });
-                String owner = Http.get(engine + "/internal/shipments/" + id).header("X-Waybill-Served-By").orElseThrow();
+                String owner = Http.engine(engine + "/internal/shipments/" + id, system.services).header("X-Waybill-Served-By").orElseThrow();
                 servedBy.add(self + " <- " + owner);
             }
         }
@@ -100,5 +100,15 @@ class EndToEndTest extends SystemTest {
         String first = system.services.engine(0).url().replace("http://", "");
         String second = system.services.engine(1).url().replace("http://", "");
         assertThat(servedBy).contains(first + " <- " + second, second + " <- " + first);
+
+        // and asked without the service token, or with a planner's own bearer token, each engine refuses (401),
+        // also a query marked as forwarded by a peer: the network is not the only lock
+        for (int e = 0; e < 2; e++) {
+            String url = system.services.engine(e).url() + "/internal/shipments/" + shipments.get(0);
+            assertThat(Http.get(url).status()).as("no token").isEqualTo(401);
+            assertThat(Http.get(url + "?forwarded=true").status()).as("no token, forwarded").isEqualTo(401);
+            assertThat(Http.get(url, system.services.token("admin")).status()).as("a user's token").isEqualTo(401);
+            assertThat(Http.get(system.services.engine(e).url() + "/q/health/ready").status()).as("the probe stays open").isEqualTo(200);
+        }
     }
 }

@@ -113,7 +113,7 @@ class EngineCrashTest extends SystemTest {
             String shipmentId = entry.getKey();
             WorkflowReferenceModel.Result expected = WorkflowReferenceModel.run(entry.getValue());
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                Http.Response state = Http.get(engine + "/internal/shipments/" + shipmentId);
+                Http.Response state = Http.engine(engine + "/internal/shipments/" + shipmentId, system.services);
                 assertThat(state.status()).as(state.body()).isEqualTo(200);
                 JsonNode s = state.json();
                 assertThat(s.get("eventsApplied").asLong() + s.get("eventsRejected").asLong())
@@ -121,7 +121,7 @@ class EngineCrashTest extends SystemTest {
                 assertThat(s.get("status").asText()).as(shipmentId + " status").isEqualTo(expected.status());
                 assertThat(s.get("eventsApplied").asLong()).as(shipmentId + " applied").isEqualTo(expected.applied());
             });
-            JsonNode history = Http.get(engine + "/internal/shipments/" + shipmentId + "/history").json();
+            JsonNode history = Http.engine(engine + "/internal/shipments/" + shipmentId + "/history", system.services).json();
             long duplicates = 0;
             List<String> folded = new ArrayList<>();
             for (JsonNode e : history.get("entries")) {

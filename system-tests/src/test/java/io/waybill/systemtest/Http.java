@@ -37,6 +37,12 @@ final class Http {
         return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build());
     }
 
+    /** A GET straight to an engine's internal API, with the engines' service token as the planner-api sends it. */
+    static Response engine(String url, WaybillServices services) {
+        return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", services.engineAuthorization()).GET().build());
+    }
+
     /** A GET to the planner-api with a bearer token (the gateway authenticates sources by API key instead). */
     static Response get(String url, String bearer) {
         return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(45)).header("Authorization", "Bearer " + bearer)

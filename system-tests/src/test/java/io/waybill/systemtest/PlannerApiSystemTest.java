@@ -525,7 +525,7 @@ class PlannerApiSystemTest extends SystemTest {
         for (String id : ids) status.put(id, get("/api/v1/shipments/" + id, viewer).json().get("status").asText());
         List<String> ownedByEngine0 = new ArrayList<>();
         for (String id : ids) {
-            Http.Response r = Http.get(engine1Url + "/internal/shipments/" + id);
+            Http.Response r = Http.engine(engine1Url + "/internal/shipments/" + id, system.services);
             assertThat(r.status()).isEqualTo(200);
             if (r.header("X-Waybill-Served-By").orElseThrow().equals(engine0)) ownedByEngine0.add(id);
         }
@@ -536,7 +536,7 @@ class PlannerApiSystemTest extends SystemTest {
         for (String id : owned) {
             // asked as if it were the owner, engine 1 answers from its standby replica
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                Http.Response r = Http.get(engine1Url + "/internal/shipments/" + id + "?forwarded=true");
+                Http.Response r = Http.engine(engine1Url + "/internal/shipments/" + id + "?forwarded=true", system.services);
                 assertThat(r.status()).as("standby of " + id + ": " + r.body()).isEqualTo(200);
                 assertThat(r.header("X-Waybill-Stale")).contains("true");
             });
@@ -639,7 +639,7 @@ class PlannerApiSystemTest extends SystemTest {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             for (String id : ids) {
                 for (int e = 0; e < 2; e++) {
-                    Http.Response r = Http.get(system.services.engine(e).url() + "/internal/shipments/" + id);
+                    Http.Response r = Http.engine(system.services.engine(e).url() + "/internal/shipments/" + id, system.services);
                     assertThat(r.status()).as("engine " + e + ", " + id + ": " + r.body()).isEqualTo(200);
                     assertThat(r.header("X-Waybill-Stale")).as("engine " + e + ", " + id).isEmpty();
                     assertThat(r.json().get("status").asText()).as(id).isEqualTo(status.get(id));
@@ -750,7 +750,7 @@ class PlannerApiSystemTest extends SystemTest {
         for (int e = 0; e < system.services.engineCount(); e++) {
             String engine = system.services.engine(e).url();
             for (String suffix : List.of("", "/history")) {
-                Http.Response r = Http.get(engine + "/internal/shipments/" + id + suffix);
+                Http.Response r = Http.engine(engine + "/internal/shipments/" + id + suffix, system.services);
                 b.append("\nengine ").append(e).append(suffix).append(" -> ").append(r.status()).append(" served by ")
                         .append(r.raw() == null ? "-" : r.header("X-Waybill-Served-By").orElse("-")).append(" stale=")
                         .append(r.raw() == null ? "-" : r.header("X-Waybill-Stale").orElse("-")).append(": ").append(r.body());

@@ -209,8 +209,9 @@ class RoutingAndTimersTest extends SystemTest {
         java.util.Set<String> found = new java.util.HashSet<>();
         String cursor = null;
         do {
-            Http.Response r = Http.get(system.services.engine(1).url() + "/internal/shipments?workflow=" + workflow + "&limit=500"
-                    + (cursor == null ? "" : "&cursor=" + java.net.URLEncoder.encode(cursor, java.nio.charset.StandardCharsets.UTF_8)));
+            Http.Response r = Http.engine(system.services.engine(1).url() + "/internal/shipments?workflow=" + workflow + "&limit=500"
+                    + (cursor == null ? "" : "&cursor=" + java.net.URLEncoder.encode(cursor, java.nio.charset.StandardCharsets.UTF_8)),
+                    system.services);
             assertThat(r.status()).as(r.body()).isEqualTo(200);
             for (JsonNode s : r.json().path("items")) if (matching.test(s)) found.add(s.path("shipmentId").asText());
             cursor = r.json().path("nextCursor").isTextual() ? r.json().path("nextCursor").asText() : null;
@@ -249,7 +250,7 @@ class RoutingAndTimersTest extends SystemTest {
     private JsonNode awaitShipment(String id, java.util.function.Predicate<JsonNode> condition) {
         JsonNode[] found = new JsonNode[1];
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            Http.Response r = Http.get(system.services.engine(1).url() + "/internal/shipments/" + id);
+            Http.Response r = Http.engine(system.services.engine(1).url() + "/internal/shipments/" + id, system.services);
             assertThat(r.status()).as(id + ": " + r.body()).isEqualTo(200);
             assertThat(condition.test(r.json())).as(id + ": " + r.body()).isTrue();
             found[0] = r.json();

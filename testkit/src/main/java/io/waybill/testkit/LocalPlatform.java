@@ -147,7 +147,8 @@ public final class LocalPlatform {
         System.out.println("  planner-api   " + services.plannerApi().url() + "/api/v1/shipments/{id}   (OpenAPI: /q/openapi; bearer token below)");
         System.out.println("  gateway       " + services.gateway().url() + "/api/v1/events   (header X-Api-Key: " + WaybillServices.DEV_API_KEY + ")");
         for (int i = 0; i < services.engineCount(); i++) {
-            System.out.println("  engine-" + (i + 1) + "      " + services.engine(i).url() + "/internal/shipments/{id}");
+            System.out.println("  engine-" + (i + 1) + "      " + services.engine(i).url() + "/internal/shipments/{id}"
+                    + (i == 0 ? "   (internal; header Authorization: Bearer $(cat " + home.resolve("auth").resolve(EngineApiToken.FILE) + "))" : ""));
         }
         System.out.println("  registry      " + registry.baseUrl() + "   (Confluent API: " + registry.confluentApiUrl() + ")");
         System.out.println("  kafka         " + kafka.bootstrapServers());

@@ -31,10 +31,24 @@ public final class ServiceProcess {
         command.add(Jvm.java17());
         command.addAll(jvmOptions);
         command.addAll(Jvm.processOptions());
-        all.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        Map<String, String> environment = new TreeMap<>();
+        all.forEach((k, v) -> {
+            // A secret on the command line is readable by every user of the host (ps); the environment only by its owner.
+            if (isSecret(k)) environment.put(environmentName(k), v);
+            else command.add("-D" + k + "=" + v);
+        });
         command.add("-jar");
         command.add(RepoLayout.serviceJar(service).toString());
-        this.process = new ManagedProcess(name, command, Map.of(), runDir);
+        this.process = new ManagedProcess(name, command, environment, runDir);
+    }
+
+    static boolean isSecret(String key) {
+        return key.matches(".*(token|tokens|secret|password)$");
+    }
+
+    /** MicroProfile Config's environment name of a property: waybill.engine.api-token is WAYBILL_ENGINE_API_TOKEN. */
+    static String environmentName(String key) {
+        return key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(java.util.Locale.ROOT);
     }
 
     public String url() {

@@ -49,6 +49,7 @@ public final class WaybillServices {
     private final List<ServiceProcess> engines = new ArrayList<>();
     private final Map<String, String> engineConfig;
     private final DevTokens devTokens;
+    private final String engineApiToken;
     private ServiceProcess gateway;
     private ServiceProcess plannerApi;
     private ManagedProcess simulator;
@@ -69,6 +70,7 @@ public final class WaybillServices {
         this.workDir = workDir.toAbsolutePath();
         this.progress = progress;
         this.devTokens = DevTokens.ensure(this.workDir.resolve("auth"));
+        this.engineApiToken = EngineApiToken.ensure(this.workDir.resolve("auth"));
         for (int i = 0; i < ports.enginePorts().length; i++) engines.add(engineProcess(i));
     }
 
@@ -84,6 +86,7 @@ public final class WaybillServices {
         config.put("waybill.engine.state-dir", workDir.resolve("engine-" + (index + 1)).resolve("state").toString());
         config.put("waybill.engine.replication-factor", Integer.toString(rf));
         config.put("waybill.engine.min-insync-replicas", Integer.toString(Math.min(2, Math.max(1, rf - 1))));
+        config.put("waybill.engine.api-token", engineApiToken);
         config.putAll(engineConfig);
         // "{n}" in a setting is the instance's number (e.g. waybill.engine.instance-id=engine-{n} for static membership)
         config.replaceAll((k, v) -> v.replace("{n}", Integer.toString(index + 1)));
@@ -108,6 +111,7 @@ public final class WaybillServices {
         progress.accept("starting gateway on " + gateway.url());
         Map<String, String> plannerConfig = new HashMap<>(devTokens.plannerApiConfig()); // verifies the development tokens
         plannerConfig.put("waybill.engine.urls", engineUrls());
+        plannerConfig.put("waybill.engine.api-token", engineApiToken);
         plannerConfig.put("kafka.bootstrap.servers", bootstrapServers);
         plannerConfig.put("waybill.registry.url", registryApiUrl);
         plannerApi = new ServiceProcess("planner-api", "planner-api", ports.plannerApi(), plannerConfig,
@@ -142,6 +146,16 @@ public final class WaybillServices {
     /** A planner-api bearer token for {@code role} (viewer, planner, admin), subject dev-ROLE, valid for an hour. */
     public String token(String role) {
         return devTokens.mint(role, "dev-" + role, Duration.ofHours(1));
+    }
+
+    /** The engines' service token: what the planner-api sends, and what a test or a benchmark needs to ask an engine itself. */
+    public String engineApiToken() {
+        return engineApiToken;
+    }
+
+    /** The {@code Authorization} header's value for a call straight to an engine. */
+    public String engineAuthorization() {
+        return "Bearer " + engineApiToken;
     }
 
     public String engineUrls() {

@@ -28,6 +28,10 @@ public class OwnerForwarder {
     @jakarta.inject.Inject
     org.apache.kafka.streams.KafkaStreams streams;
 
+    /** Peers refuse a forwarded query without the service token, like any other caller's. */
+    @jakarta.inject.Inject
+    io.waybill.engine.auth.EngineApiAuth auth;
+
     /** This instance as host:port, as the other instances and the metadata name it. */
     public String self() {
         return self;
@@ -67,7 +71,8 @@ public class OwnerForwarder {
     public Optional<HttpResponse<String>> call(HostInfo host, String pathAndQuery) {
         URI uri = URI.create("http://" + host.host() + ":" + host.port() + pathAndQuery);
         try {
-            return Optional.of(http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofString()));
+            return Optional.of(http.send(HttpRequest.newBuilder(uri).timeout(timeout)
+                    .header("Authorization", auth.authorization()).GET().build(), HttpResponse.BodyHandlers.ofString()));
         } catch (Exception e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             return Optional.empty();

@@ -19,6 +19,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -39,6 +40,11 @@ import static org.hamcrest.Matchers.equalTo;
 @QuarkusTest
 @QuarkusTestResource(WaybillTestResource.class)
 class PoisonInputTest {
+
+    @BeforeAll
+    static void authenticate() {
+        ServiceToken.sendWithEveryRequest();
+    }
 
     @Test
     void garbage_and_an_unknown_schema_id_go_to_the_dead_letters_and_the_next_good_event_is_processed() throws Exception {

@@ -43,6 +43,11 @@ import static org.hamcrest.Matchers.notNullValue;
 class RoutingAndExceptionsQueryTest {
 
     @BeforeAll
+    static void authenticate() {
+        ServiceToken.sendWithEveryRequest();
+    }
+
+    @BeforeAll
     static void publishTheSeedNetwork() {
         var platform = WaybillTestResource.platform();
         assertThat(PublishNetwork.run(new String[]{"--bootstrap-servers", platform.kafka().bootstrapServers(),

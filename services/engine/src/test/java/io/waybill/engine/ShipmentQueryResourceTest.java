@@ -13,6 +13,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -31,6 +32,11 @@ import static org.hamcrest.Matchers.equalTo;
 @QuarkusTest
 @QuarkusTestResource(WaybillTestResource.class)
 class ShipmentQueryResourceTest {
+
+    @BeforeAll
+    static void authenticate() {
+        ServiceToken.sendWithEveryRequest();
+    }
 
     @Test
     void events_published_to_kafka_become_the_state_served_by_the_engine() throws Exception {

@@ -2,6 +2,7 @@ package io.waybill.planner;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.logging.Log;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -86,6 +87,12 @@ public class EngineClient {
     @ConfigProperty(name = "waybill.engine.urls")
     List<URI> engines;
 
+    /** The engines' service token (the same waybill.engine.api-token as theirs): they answer no call without it. */
+    @ConfigProperty(name = "waybill.engine.api-token")
+    String apiToken;
+
+    private String authorization;
+
     @ConfigProperty(name = "waybill.engine.request-timeout", defaultValue = "PT1.5S")
     Duration requestTimeout;
 
@@ -94,6 +101,8 @@ public class EngineClient {
 
     @PostConstruct
     void open() {
+        if (apiToken.isBlank()) throw new IllegalStateException("waybill.engine.api-token is blank: set the engines' service token");
+        authorization = "Bearer " + apiToken.strip();
         http = vertx.createHttpClient(new HttpClientOptions()
                         .setConnectTimeout((int) CONNECT_TIMEOUT.toMillis())
                         .setKeepAlive(true).setKeepAliveTimeout(30).setTcpNoDelay(true),
@@ -160,6 +169,11 @@ public class EngineClient {
                     Long lag = Optional.ofNullable(reply.lagRecords()).flatMap(EngineClient::parseLong).filter(n -> n >= 0).orElse(null);
                     return new Answer(status, json.readTree(reply.body().getBytes()), stale, stale ? lag : null);
                 }
+                if (status == 401) {
+                    // A configuration fault, not an outage: say so loudly, the caller still gets a 503.
+                    Log.errorf("engine %s refused the planner-api's service token: waybill.engine.api-token"
+                            + " must be the engines' token or one they also accept", engine);
+                }
                 failures.append(engine).append(" answered ").append(status).append("; ");
             } catch (IOException e) {
                 failures.append(engine).append(": unreadable answer ").append(e.getClass().getSimpleName()).append("; ");
@@ -185,6 +199,7 @@ public class EngineClient {
      */
     private Reply ask(URI uri, Duration timeout) throws ExecutionException, TimeoutException, InterruptedException {
         RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri.toString())
+                .putHeader(io.vertx.core.http.HttpHeaders.AUTHORIZATION, authorization)
                 .setConnectTimeout(Math.min(CONNECT_TIMEOUT.toMillis(), timeout.toMillis())).setIdleTimeout(timeout.toMillis());
         return http.request(request)
                 .compose(r -> r.send().compose(response -> response.body().map(body ->

@@ -165,6 +165,19 @@ class ShipmentResourceTest {
     }
 
     @Test
+    void the_planner_api_reads_with_the_engines_service_token_and_a_stale_one_is_a_503_not_a_leak() {
+        // given a shipment the engines hold (the stand-ins answer only with the service token)
+        StubEngines.SHIPMENTS.put("T-1", "{\"shipmentId\":\"T-1\",\"status\":\"IN_TRANSIT\"}");
+        Api.asViewer().get("/api/v1/shipments/T-1").then().statusCode(200).body("shipmentId", equalTo("T-1"));
+
+        // when the engines' token is rotated and this planner-api still sends the old one
+        StubEngines.acceptedToken = "rotated-token-the-planner-api-lacks-0123";
+
+        // then a read is 503 (retry), never the engine's 401 passed on to the planner's browser
+        Api.asViewer().get("/api/v1/shipments/T-1").then().statusCode(503).header("Retry-After", notNullValue());
+    }
+
+    @Test
     void return_to_sender_is_published_as_a_start_return_command_and_needs_a_reason() {
         // given a shipment whose delivery failed
         StubEngines.SHIPMENTS.put("R-1", "{\"shipmentId\":\"R-1\",\"status\":\"AT_FACILITY\"}");

@@ -42,6 +42,10 @@ public class StubEngines implements QuarkusTestResourceLifecycleManager {
     /** The first instance (or every instance) accepts the request and then never answers: a paused process. */
     static volatile boolean firstHangs;
     static volatile boolean allHang;
+    /** The service token the stand-ins accept, as real engines do: any other call gets 401. */
+    static final String SERVICE_TOKEN = "stub-engine-token-0123456789abcdef";
+    /** A test can make the engines expect another token (a planner-api configured with a stale one). */
+    static volatile String acceptedToken = SERVICE_TOKEN;
 
     private HttpServer first;
     private HttpServer second;
@@ -59,6 +63,7 @@ public class StubEngines implements QuarkusTestResourceLifecycleManager {
         loadDown = false;
         firstHangs = false;
         allHang = false;
+        acceptedToken = SERVICE_TOKEN;
     }
 
     /** The last request whose path starts with {@code prefix}. */
@@ -74,7 +79,8 @@ public class StubEngines implements QuarkusTestResourceLifecycleManager {
         first = server(true);
         second = server(false);
         return Map.of("waybill.engine.urls",
-                "http://127.0.0.1:" + first.getAddress().getPort() + ",http://127.0.0.1:" + second.getAddress().getPort());
+                "http://127.0.0.1:" + first.getAddress().getPort() + ",http://127.0.0.1:" + second.getAddress().getPort(),
+                "waybill.engine.api-token", SERVICE_TOKEN);
     }
 
     private record Answer(int status, String body, Long lag) {
@@ -115,7 +121,10 @@ public class StubEngines implements QuarkusTestResourceLifecycleManager {
                 if (!path.startsWith("/q/") && (allHang || (isFirst && firstHangs))) {
                     hang();
                 }
-                Answer answer = allDown || (isFirst && firstDown) ? new Answer(503, "{\"error\":\"restoring\"}", null) : answer(path);
+                boolean authenticated = path.startsWith("/q/")
+                        || ("Bearer " + acceptedToken).equals(exchange.getRequestHeaders().getFirst("Authorization"));
+                Answer answer = !authenticated ? new Answer(401, "{\"error\":\"the engine API needs a service token\"}", null)
+                        : allDown || (isFirst && firstDown) ? new Answer(503, "{\"error\":\"restoring\"}", null) : answer(path);
                 byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
                 if (answer.lag() != null) {

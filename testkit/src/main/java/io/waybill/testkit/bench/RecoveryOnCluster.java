@@ -122,6 +122,7 @@ public final class RecoveryOnCluster {
                 io.waybill.testkit.KafkaVersion.current(), label.isEmpty() ? "" : ", " + label);
         line("settings: %,d shipments, a sample of %d, engine config %s", shipments, sample, engineConfig.isEmpty() ? "(defaults)" : engineConfig);
         try (ChaosSystem system = ChaosSystem.start(work, 2, engineConfig, this::progress)) {
+            engineToken = system.services.engineApiToken();
             Thread cleanUp = new Thread(system::close, "recovery-clean-up"); // Ctrl-C or a kill stops every process too
             Runtime.getRuntime().addShutdownHook(cleanUp);
             String bootstrap = system.kafka.bootstrapServers();
@@ -184,7 +185,7 @@ public final class RecoveryOnCluster {
         String engine = system.services.engine(0).url();
         Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
         while (true) {
-            HttpResponse<String> r = get(engine + "/internal/shipments/" + TEMPLATE, null);
+            HttpResponse<String> r = get(engine + "/internal/shipments/" + TEMPLATE, engineToken);
             if (r != null && r.statusCode() == 200 && r.body().contains("\"PLANNED\"")) break;
             if (Instant.now().isAfter(deadline)) throw new IllegalStateException("the template shipment was not planned: " + (r == null ? "no answer" : r.body()));
             Thread.sleep(500);
@@ -329,7 +330,7 @@ public final class RecoveryOnCluster {
         while (Instant.now().isBefore(deadline)) {
             boolean all = true;
             for (String k : keys) {
-                HttpResponse<String> r = get(engine.url() + "/internal/shipments/" + k, null);
+                HttpResponse<String> r = get(engine.url() + "/internal/shipments/" + k, engineToken);
                 if (r == null || r.statusCode() != 200 || r.headers().firstValue("X-Waybill-Stale").map("true"::equalsIgnoreCase).orElse(false)) {
                     all = false;
                     break;
@@ -342,7 +343,7 @@ public final class RecoveryOnCluster {
     }
 
     private String servedBy(ServiceProcess engine, String key) {
-        HttpResponse<String> r = get(engine.url() + "/internal/shipments/" + key, null);
+        HttpResponse<String> r = get(engine.url() + "/internal/shipments/" + key, engineToken);
         return r == null ? "" : r.headers().firstValue("X-Waybill-Served-By").orElse("");
     }
 
@@ -363,6 +364,9 @@ public final class RecoveryOnCluster {
         return String.format("%,.0f records (%,.1f MB)%s", records, bytes / 1e6, records == 0 ? "" : " " + restored.entrySet().stream()
                 .filter(e -> e.getValue() > 0).map(e -> String.format("%s %,.0f", e.getKey(), e.getValue())).collect(Collectors.joining(", ", "[", "]")));
     }
+
+    /** The engines' service token, for the direct queries. */
+    private String engineToken;
 
     private HttpResponse<String> get(String url, String token) {
         try {

@@ -240,7 +240,7 @@ public final class ChaosRun {
                 Instant settled = settle(load, observer, Math.round(o.rate()), progress);
                 supervisor.close();
                 InvariantChecker.Result check = new InvariantChecker(system.kafka.bootstrapServers(), system.registry.apiUrl(),
-                        system.services.engine(0).url())
+                        system.services.engine(0).url(), system.services.engineAuthorization())
                         .check(load.acknowledgedByShipment(), load.uncertainShipments(), load.stalled(), settled.minusSeconds(10), load.poisons());
                 load.close();
                 String name = o.label() + "-" + stamp;

@@ -62,12 +62,17 @@ final class InvariantChecker {
 
     private final String bootstrap;
     private final String engineUrl;
+    private final String engineAuthorization;
     private final WaybillSerdes serdes;
 
-    /** @param engineUrl an engine instance's query API, for the histories; null reads none */
-    InvariantChecker(String bootstrap, String registryUrl, String engineUrl) {
+    /**
+     * @param engineUrl           an engine instance's query API, for the histories; null reads none
+     * @param engineAuthorization the {@code Authorization} header the engine API wants
+     */
+    InvariantChecker(String bootstrap, String registryUrl, String engineUrl, String engineAuthorization) {
         this.bootstrap = bootstrap;
         this.engineUrl = engineUrl;
+        this.engineAuthorization = engineAuthorization;
         this.serdes = WaybillSerdes.withRegistry(registryUrl);
     }
 
@@ -226,7 +231,7 @@ final class InvariantChecker {
             String id = ids.get(random.nextInt(ids.size()));
             try {
                 var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(engineUrl + "/internal/shipments/" + id + "/history"))
-                        .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                        .header("Authorization", engineAuthorization).timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() != 200) {
                     v.add("history-unreadable", id + ": the engine answered " + response.statusCode());
                     continue;
