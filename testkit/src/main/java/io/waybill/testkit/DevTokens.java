@@ -4,10 +4,8 @@ import io.smallrye.jwt.build.Jwt;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -50,7 +48,7 @@ public final class DevTokens {
                 KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
                 generator.initialize(2048);
                 KeyPair pair = generator.generateKeyPair();
-                writePrivate(dir.resolve(PRIVATE_KEY_FILE), pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+                OwnerOnlyFiles.write(dir.resolve(PRIVATE_KEY_FILE), pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
                 Files.writeString(dir.resolve(PUBLIC_KEY_FILE), pem("PUBLIC KEY", pair.getPublic().getEncoded()));
             }
             return open(dir);
@@ -98,7 +96,7 @@ public final class DevTokens {
             Files.createDirectories(tokensDir);
             for (String role : ROLES) {
                 String token = mint(role, "dev-" + role, validity);
-                writePrivate(tokensDir.resolve(role + ".jwt"), token + "\n");
+                OwnerOnlyFiles.write(tokensDir.resolve(role + ".jwt"), token + "\n");
                 tokens.put(role, token);
             }
         } catch (IOException e) {
@@ -110,14 +108,5 @@ public final class DevTokens {
     private static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
                 + "\n-----END " + type + "-----\n";
-    }
-
-    /** Writes a file only its owner can read (where the file system has POSIX permissions). */
-    private static void writePrivate(Path file, String content) throws IOException {
-        Files.deleteIfExists(file);
-        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        }
-        Files.writeString(file, content);
     }
 }

@@ -2,10 +2,8 @@ package io.waybill.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 
@@ -31,11 +29,7 @@ public final class EngineApiToken {
                 new SecureRandom().nextBytes(random);
                 String token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
                 Path partial = dir.resolve(FILE + ".partial");
-                Files.deleteIfExists(partial);
-                if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-                    Files.createFile(partial, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                }
-                Files.writeString(partial, token + "\n");
+                OwnerOnlyFiles.write(partial, token + "\n");
                 Files.move(partial, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             }
             return Files.readString(file).strip();

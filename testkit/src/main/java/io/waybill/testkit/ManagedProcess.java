@@ -76,13 +76,7 @@ public final class ManagedProcess {
             environment.forEach((k, v) -> spec.add("env:" + k + "=" + v));
             spec.addAll(command);
             // The environment may hold a service's secrets: the record of how it was started is its owner's only.
-            Path cmd = runDir.resolve(name + ".cmd");
-            Files.deleteIfExists(cmd);
-            if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-                Files.createFile(cmd, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-            }
-            Files.write(cmd, spec, StandardCharsets.UTF_8);
+            OwnerOnlyFiles.write(runDir.resolve(name + ".cmd"), String.join("\n", spec) + "\n");
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
