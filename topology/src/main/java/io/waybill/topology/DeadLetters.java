@@ -6,6 +6,10 @@ import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.io.JsonEncoder;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
+import io.waybill.topology.catalogue.UndecodableInput;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
@@ -38,6 +42,53 @@ public final class DeadLetters {
                 .setFailedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
                 .setFailedIn(failedIn)
                 .build();
+    }
+
+    /**
+     * A dead letter for an input value that could not be read: its bytes as they were (for replay),
+     * and why. The key is the record's, as the engine read it.
+     */
+    public static DeadLetter forUndecodable(ProcessorContext<?, ?> context, String key, UndecodableInput input, String failedIn) {
+        var metadata = context.recordMetadata();
+        RuntimeException error = input.error();
+        return DeadLetter.newBuilder()
+                .setStage(FailureStage.DESERIALIZATION)
+                .setSourceTopic(metadata.map(m -> m.topic()).orElse(null))
+                .setSourcePartition(metadata.map(m -> m.partition()).orElse(null))
+                .setSourceOffset(metadata.map(m -> m.offset()).orElse(null))
+                .setOriginalKey(key == null ? null : ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8)))
+                .setOriginalValue(ByteBuffer.wrap(input.value()))
+                .setOriginalValueEncoding(KAFKA_WIRE)
+                .setErrorClass(error.getClass().getName())
+                .setErrorMessage(input.reason())
+                .setFailedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
+                .setFailedIn(failedIn)
+                .build();
+    }
+
+    /** The encoding of an original value kept as the bytes read from Kafka (wire format included). */
+    public static final String KAFKA_WIRE = "kafka-wire";
+
+    /**
+     * The headers every dead letter carries, from its own fields: a tool can sort and count dead letters
+     * by stage, source and error without the registry.
+     */
+    public static Headers headers(Headers original, DeadLetter letter) {
+        RecordHeaders headers = new RecordHeaders(original == null ? new Header[0] : original.toArray());
+        String message = letter.getErrorMessage();
+        header(headers, "waybill.dlq.stage", letter.getStage().name());
+        header(headers, "waybill.dlq.source.topic", letter.getSourceTopic());
+        header(headers, "waybill.dlq.source.partition", letter.getSourcePartition() == null ? null : letter.getSourcePartition().toString());
+        header(headers, "waybill.dlq.source.offset", letter.getSourceOffset() == null ? null : letter.getSourceOffset().toString());
+        header(headers, "waybill.dlq.error.class", letter.getErrorClass());
+        header(headers, "waybill.dlq.error.message", message == null || message.length() <= 1000 ? message : message.substring(0, 1000));
+        header(headers, "waybill.dlq.failed.at", letter.getFailedAt() == null ? null : letter.getFailedAt().toString());
+        header(headers, "waybill.dlq.failed.in", letter.getFailedIn());
+        return headers;
+    }
+
+    private static void header(RecordHeaders headers, String name, String value) {
+        if (value != null) headers.add(name, value.getBytes(StandardCharsets.UTF_8));
     }
 
     /** How a dead letter of the engine's own work (a timer, a re-plan) says that there is nothing to replay. */

@@ -98,10 +98,9 @@ public final class WaybillTopology {
         Serde<WorkflowDefinition> definitions = serdes.value(WorkflowDefinition.class);
 
         Topology topology = new Topology();
-        topology.addSource(EVENTS_SOURCE, keys.deserializer(), serdes.value(ShipmentEvent.class).deserializer(),
-                WaybillTopic.SHIPMENT_EVENTS.topicName());
-        topology.addSource(COMMANDS_SOURCE, keys.deserializer(), serdes.value(PlannerCommand.class).deserializer(),
-                WaybillTopic.PLANNER_COMMANDS.topicName());
+        // Undecodable input reaches the processor as a value, which dead-letters it with its offset (see UndecodableInput).
+        topology.addSource(EVENTS_SOURCE, keys.deserializer(), serdes.input(ShipmentEvent.class), WaybillTopic.SHIPMENT_EVENTS.topicName());
+        topology.addSource(COMMANDS_SOURCE, keys.deserializer(), serdes.input(PlannerCommand.class), WaybillTopic.PLANNER_COMMANDS.topicName());
         // The shipment index and the timer index follow the state store, the exception index the exception
         // store: derived on every write and every restored changelog record, never logged themselves.
         DerivedStores derived = new DerivedStores();

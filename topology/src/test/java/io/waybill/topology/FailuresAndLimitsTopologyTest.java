@@ -151,6 +151,34 @@ class FailuresAndLimitsTopologyTest {
         assertThat(letter.getErrorMessage()).contains("murmur2").contains("came on partition 0");
     }
 
+    @Test
+    void an_undecodable_event_is_dead_lettered_by_the_shipment_processor_and_the_next_event_is_applied() {
+        // given an engine with Streams' default deserialization handler, which fails the thread on what reaches it
+        engine = new EngineDriver().withDiamondNetwork();
+        var raw = engine.driver.createInputTopic(io.waybill.contract.WaybillTopic.SHIPMENT_EVENTS.topicName(),
+                new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
+        byte[] garbage = "not avro at all".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+        // when garbage bytes arrive for a shipment, then its booking
+        raw.pipeInput("U1", garbage);
+        engine.pipe(new Events("U1", T0).created("A", "B"));
+
+        // then the garbage is a dead letter written by the processor, so in the transaction that consumes its
+        // offset (the handler never saw it: it would have failed the test driver), with its bytes and where it was
+        var letter = engine.deadLetters.readRecord();
+        assertThat(letter.value().getStage()).isEqualTo(io.waybill.contract.FailureStage.DESERIALIZATION);
+        assertThat(letter.value().getFailedIn()).isEqualTo("engine/decode");
+        assertThat(letter.value().getSourceOffset()).isEqualTo(0L);
+        assertThat(letter.value().getOriginalValueEncoding()).isEqualTo(DeadLetters.KAFKA_WIRE);
+        assertThat(letter.value().getOriginalValue()).isEqualTo(java.nio.ByteBuffer.wrap(garbage));
+        assertThat(letter.key()).isEqualTo("U1");
+        assertThat(new String(letter.headers().lastHeader("waybill.dlq.stage").value())).isEqualTo("DESERIALIZATION");
+        assertThat(new String(letter.headers().lastHeader("waybill.dlq.source.offset").value())).isEqualTo("0");
+        // and the booking behind it is applied
+        assertThat(engine.state("U1").getEventsApplied()).isEqualTo(1);
+        assertThat(engine.deadLetters.isEmpty()).isTrue();
+    }
+
     private static String keyOnPartition(int partition, boolean on) {
         for (int i = 0; ; i++) {
             String key = "P-" + i;

@@ -83,6 +83,39 @@ public final class WaybillSerdes {
         return Serdes.serdeFrom(new RetryingSerializer<>(serializer), new RetryingDeserializer<>(deserializer));
     }
 
+    /**
+     * The value deserializer of an input topic the engine's tasks read: a record whose value cannot be
+     * read arrives as an {@link UndecodableInput}, for the processor to dead-letter in the transaction
+     * that consumes its offset. A registry that cannot answer is not bad input: that still throws, and
+     * the deserialization exception handler fails the stream thread so that the record is read again.
+     */
+    public <T extends SpecificRecord> Deserializer<Object> input(Class<T> type) {
+        return new InputDeserializer<>(value(type).deserializer());
+    }
+
+    record InputDeserializer<T>(Deserializer<T> inner) implements Deserializer<Object> {
+        @Override
+        public Object deserialize(String topic, byte[] data) {
+            return deserialize(topic, null, data);
+        }
+
+        @Override
+        public Object deserialize(String topic, Headers headers, byte[] data) {
+            if (data == null) return null;
+            try {
+                return headers == null ? inner.deserialize(topic, data) : inner.deserialize(topic, headers, data);
+            } catch (RuntimeException e) {
+                if (RegistryOutage.isCause(e)) throw e;
+                return new UndecodableInput(data, e);
+            }
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
     /** A registry-backed serializer that rides out a closed connection or a registry restart of under a second. */
     record RetryingSerializer<T>(Serializer<T> inner) implements Serializer<T> {
         @Override

@@ -11,10 +11,16 @@ import org.slf4j.LoggerFactory;
 import java.util.Map;
 
 /**
- * Undeserialisable input (garbage bytes, an unknown schema id) goes to the dead-letter topic, in
- * the task's transaction (see {@link DeadLetterPublisher}), and processing continues with the next record. If the dead letter cannot be written, the stream
- * thread fails instead of dropping the record silently, and is replaced once the cause is gone.
- * A registry that cannot answer is not bad input: the thread fails and the record is read again.
+ * Undeserialisable input that reaches Streams' handler goes to the dead-letter topic (see
+ * {@link DeadLetterPublisher}), and processing continues with the next record. If the dead letter
+ * cannot be written, the stream thread fails instead of dropping the record silently, and is replaced
+ * once the cause is gone. A registry that cannot answer is not bad input: the thread fails and the
+ * record is read again.
+ *
+ * <p>The engine's own inputs (events, commands) do not come here for bad bytes: their deserializer
+ * hands them to the processor ({@link io.waybill.topology.catalogue.UndecodableInput}), because a
+ * dead letter returned here may commit without its record's offset. What comes here is a registry
+ * outage on those topics and anything undecodable on the global stores' topics.
  */
 public class DeadLetterDeserializationHandler implements DeserializationExceptionHandler {
 

@@ -3,17 +3,16 @@ package io.waybill.topology.deadletter;
 import io.waybill.contract.DeadLetter;
 import io.waybill.contract.FailureStage;
 import io.waybill.contract.WaybillTopic;
+import io.waybill.topology.DeadLetters;
 import io.waybill.topology.catalogue.WaybillSerdes;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,8 +23,11 @@ import java.util.concurrent.TimeUnit;
  * (for replay) and headers saying what failed, where, when and why.
  *
  * <p>A stream task's dead letter is handed back to Kafka Streams in the handler's response (KIP-1034,
- * Kafka 4.2+), which sends it with the task's own producer, inside the exactly-once transaction that
- * skips its record: written once, and visible only if that transaction commits. Kafka Streams 4.4
+ * Kafka 4.2+), which sends it with the task's own producer, inside the thread's exactly-once
+ * transaction: written once, and visible only if that transaction commits. (For a processing or
+ * production failure that transaction also consumes the record; for a deserialization failure it need
+ * not, which is why the engine decodes its own inputs into values instead, see
+ * {@link io.waybill.topology.catalogue.UndecodableInput}.) Kafka Streams 4.4
  * cannot send dead letters for global stores (it logs and drops them), so for the global thread
  * ({@link #forGlobalThread}) this class sends them itself with a producer of its own, synchronously:
  * at least once there, by design (replay is idempotent through eventId dedupe).
@@ -151,31 +153,18 @@ final class DeadLetterPublisher implements AutoCloseable {
                 .setSourceOffset(offset)
                 .setOriginalKey(key == null ? null : ByteBuffer.wrap(key))
                 .setOriginalValue(value == null ? null : ByteBuffer.wrap(value))
-                .setOriginalValueEncoding("kafka-wire")
+                .setOriginalValueEncoding(DeadLetters.KAFKA_WIRE)
                 .setErrorClass(error.getClass().getName())
                 .setErrorMessage(message)
                 .setFailedAt(now)
                 .setFailedIn(failedIn)
                 .build();
-        RecordHeaders headers = new RecordHeaders();
-        header(headers, "waybill.dlq.stage", stage.name());
-        header(headers, "waybill.dlq.source.topic", sourceTopic);
-        header(headers, "waybill.dlq.source.partition", Integer.toString(partition));
-        header(headers, "waybill.dlq.source.offset", Long.toString(offset));
-        header(headers, "waybill.dlq.error.class", error.getClass().getName());
-        header(headers, "waybill.dlq.error.message", message.length() > 1000 ? message.substring(0, 1000) : message);
-        header(headers, "waybill.dlq.failed.at", now.toString());
-        header(headers, "waybill.dlq.failed.in", failedIn);
         try {
-            return new ProducerRecord<>(topic, null, key, serializer.serialize(topic, letter), headers);
+            return new ProducerRecord<>(topic, null, key, serializer.serialize(topic, letter), DeadLetters.headers(null, letter));
         } catch (RuntimeException e) {
             throw new DeadLetterNotWrittenException("the dead letter for " + sourceTopic + "-" + partition + "@" + offset
                     + " could not be serialised; the record is not skipped", e);
         }
-    }
-
-    private static void header(RecordHeaders headers, String name, String value) {
-        if (value != null) headers.add(name, value.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

@@ -17,6 +17,7 @@ import io.waybill.topology.DeadLetters;
 import io.waybill.topology.EngineMeters;
 import io.waybill.topology.TopologySettings;
 import io.waybill.topology.capacity.LaneLoadView;
+import io.waybill.topology.catalogue.UndecodableInput;
 import io.waybill.topology.catalogue.WaybillStores;
 import io.waybill.topology.exception.ExceptionBook;
 import io.waybill.topology.routing.NetworkSnapshots;
@@ -68,7 +69,7 @@ import java.util.function.UnaryOperator;
  * shipments, so that a burst never stalls event processing for longer than the budget and one
  * shipment's work.
  */
-public final class ShipmentProcessor implements Processor<String, SpecificRecord, String, Object> {
+public final class ShipmentProcessor implements Processor<String, Object, String, Object> {
 
     public static final String STATE_SINK = "shipment-state-sink";
     public static final String EXCEPTION_SINK = "shipment-exception-sink";
@@ -175,9 +176,21 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
     }
 
     @Override
-    public void process(Record<String, SpecificRecord> record) {
-        SpecificRecord value = record.value();
-        if (value == null) return; // a tombstone on an input topic means nothing
+    public void process(Record<String, Object> input) {
+        Object read = input.value();
+        if (read == null) return; // a tombstone on an input topic means nothing
+        if (read instanceof UndecodableInput undecodable) {
+            // dead-lettered here, not by Streams' handler: this consumes its offset in its dead letter's transaction
+            DeadLetter letter = DeadLetters.forUndecodable(context, input.key(), undecodable, "engine/decode");
+            LOG.warn("cannot read {}-{}@{}: {}; sending it to the dead letters", letter.getSourceTopic(), letter.getSourcePartition(),
+                    letter.getSourceOffset(), letter.getErrorMessage());
+            context.forward(input.withValue((Object) letter).withHeaders(DeadLetters.headers(input.headers(), letter)), DEAD_LETTER_SINK);
+            return;
+        }
+        if (!(read instanceof SpecificRecord value)) {
+            throw new IllegalStateException("the input deserializer gave a " + read.getClass().getName());
+        }
+        Record<String, SpecificRecord> record = input.withValue(value);
         Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
         HistoryEntry entry;
         String shipmentId;
@@ -433,7 +446,7 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
         LOG.error("{} for shipment {} failed; tried again at {}", failedIn, shipmentId, Instant.ofEpochMilli(retryAt), e);
         DeadLetter letter = DeadLetters.forTick(shipmentId, failedIn, e.getClass().getName(),
                 messageOf(e) + " (the engine tries again at " + Instant.ofEpochMilli(retryAt) + ")", wallClock);
-        context.forward(new Record<String, Object>(shipmentId, letter, wallClock), DEAD_LETTER_SINK);
+        context.forward(new Record<String, Object>(shipmentId, letter, wallClock, DeadLetters.headers(null, letter)), DEAD_LETTER_SINK);
     }
 
     private void watchNetwork(long wallClock) {
@@ -573,6 +586,6 @@ public final class ShipmentProcessor implements Processor<String, SpecificRecord
 
     private void deadLetter(Record<String, SpecificRecord> record, String errorClass, String message) {
         DeadLetter letter = DeadLetters.forRecord(context, record, FailureStage.PROCESSING, "engine/shipment", errorClass, message);
-        context.forward(record.withValue(letter), DEAD_LETTER_SINK);
+        context.forward(record.withValue((Object) letter).withHeaders(DeadLetters.headers(record.headers(), letter)), DEAD_LETTER_SINK);
     }
 }
