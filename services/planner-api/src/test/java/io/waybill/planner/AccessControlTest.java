@@ -129,6 +129,28 @@ class AccessControlTest {
         return List.of("/q/health/live", "/q/health/ready", "/q/metrics", "/q/openapi");
     }
 
+    @jakarta.inject.Inject
+    io.smallrye.jwt.auth.principal.JWTParser jwtParser;
+
+    @org.junit.jupiter.api.Test
+    void a_token_with_the_claims_of_an_accepted_one_but_signed_with_another_key_is_refused() throws Exception {
+        // given the request path's parser caches verified tokens, and an admin token it just accepted
+        assertThat(jwtParser).isInstanceOf(io.waybill.planner.auth.CachingJwtParser.class);
+        String accepted = TestTokens.forRole(Roles.ADMIN, "cache-check");
+        given().auth().oauth2(accepted).get("/api/v1/lanes").then().statusCode(200);
+
+        // when the same claims come signed with a key the service does not trust
+        var generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        String forged = io.smallrye.jwt.build.Jwt.subject("cache-check").upn("cache-check").groups(java.util.Set.of(Roles.ADMIN))
+                .issuer(TestTokens.ISSUER).expiresIn(java.time.Duration.ofHours(1)).sign(generator.generateKeyPair().getPrivate());
+
+        // then they are refused, every time, while the accepted token still works
+        given().auth().oauth2(forged).get("/api/v1/lanes").then().statusCode(401);
+        given().auth().oauth2(forged).get("/api/v1/lanes").then().statusCode(401);
+        given().auth().oauth2(accepted).get("/api/v1/lanes").then().statusCode(200);
+    }
+
     private static io.restassured.response.Response send(RequestSpecification request, Call call) {
         if (call.body() != null) request = request.contentType(ContentType.JSON).body(call.body().get());
         return request.request(call.method(), call.path());
