@@ -18,7 +18,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
@@ -170,16 +169,14 @@ public class ExceptionQueryResource {
 
     /**
      * The first {@code limit} matching exceptions after the cursor (in cursor order) over all of this instance's
-     * partitions. The stores iterate their partitions one after another, each in key order (not merged), so
-     * each is read to its end and the result sorted; stopping early (at the limit, or at the first exception
-     * younger than olderThan) would skip older exceptions of later partitions.
+     * active partitions: active ones through each partition's index, read only as far as a page needs.
      */
     private List<ExceptionView> local(String prefix, String status, String type, String severity, long cutoff, String cursor, int limit) {
-        ReadOnlyKeyValueStore<String, ShipmentException> exceptions = streams.store(StoreQueryParameters.fromNameAndType(
-                WaybillStores.SHIPMENT_EXCEPTIONS, QueryableStoreTypes.<String, ShipmentException>keyValueStore()));
         List<ExceptionView> found = new ArrayList<>();
         boolean closed = status.equals("RESOLVED") || status.equals("AUTO_RESOLVED");
         if (closed) {
+            ReadOnlyKeyValueStore<String, ShipmentException> exceptions = streams.store(StoreQueryParameters.fromNameAndType(
+                    WaybillStores.SHIPMENT_EXCEPTIONS, QueryableStoreTypes.<String, ShipmentException>keyValueStore()));
             // Closed exceptions are not indexed: scan the (per-instance) store.
             try (KeyValueIterator<String, ShipmentException> it = exceptions.all()) {
                 while (it.hasNext()) {
@@ -189,14 +186,31 @@ public class ExceptionQueryResource {
                 }
             }
         } else {
-            try (KeyValueIterator<String, String> it = index().prefixScan(prefix, new StringSerializer())) {
-                while (it.hasNext()) {
-                    String key = it.next().key;
-                    if (ExceptionIndex.detectedAt(key) > cutoff) continue; // younger than olderThan
-                    ShipmentException e = exceptions.get(ExceptionIndex.exceptionKey(key));
-                    if (e == null) continue;
-                    ExceptionView v = ExceptionView.of(e);
-                    if (matches(v, status, null, type, severity, cutoff) && (cursor == null || cursorOf(v).compareTo(cursor) > 0)) found.add(v);
+            // Each partition from the cursor's millisecond on, in index order (detectedAt, then store key), and only as far
+            // as a page can need: up to `limit` matches, then to the end of the last match's millisecond, because
+            // within a millisecond the cursor orders by exceptionId, not by store key (see PartitionScans).
+            String from = cursor == null || cursor.indexOf('/') < 0 ? prefix : prefix + cursor.substring(0, cursor.indexOf('/'));
+            for (int partition : PartitionScans.activePartitions(streams)) {
+                ReadOnlyKeyValueStore<String, String> index = PartitionScans.partition(streams, WaybillStores.EXCEPTION_INDEX, partition);
+                ReadOnlyKeyValueStore<String, ShipmentException> store = PartitionScans.partition(streams, WaybillStores.SHIPMENT_EXCEPTIONS, partition);
+                int matched = 0;
+                long lastMatchAt = Long.MIN_VALUE;
+                try (KeyValueIterator<String, String> it = index.range(from, null)) {
+                    while (it.hasNext()) {
+                        String key = it.next().key;
+                        if (!key.startsWith(prefix)) break;
+                        long at = ExceptionIndex.detectedAt(key);
+                        if (at > cutoff) break; // younger than olderThan, and so is every key after it
+                        if (matched >= limit && at > lastMatchAt) break;
+                        ShipmentException e = store.get(ExceptionIndex.exceptionKey(key));
+                        if (e == null) continue;
+                        ExceptionView v = ExceptionView.of(e);
+                        if (matches(v, status, null, type, severity, cutoff) && (cursor == null || cursorOf(v).compareTo(cursor) > 0)) {
+                            found.add(v);
+                            matched++;
+                            lastMatchAt = at;
+                        }
+                    }
                 }
             }
         }

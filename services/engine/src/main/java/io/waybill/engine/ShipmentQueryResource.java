@@ -22,7 +22,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -248,28 +247,11 @@ public class ShipmentQueryResource {
         return Response.ok(new Page(items, next, unavailable)).header(SERVED_BY, forwarder.self()).build();
     }
 
-    /**
-     * The smallest {@code limit} shipmentIds after the cursor under the prefix, over all of this instance's
-     * partitions. The store iterates its partitions one after another, each in key order (not merged), so
-     * every partition is read to its end; stopping at the first {@code limit} ids met would skip smaller ids
-     * of later partitions, which the cursor then passes for good.
-     */
+    /** The smallest {@code limit} shipmentIds after the cursor under the prefix, over all of this instance's active partitions. */
     private List<String> localIds(String prefix, String cursor, int limit) {
-        ReadOnlyKeyValueStore<String, String> index = streams.store(StoreQueryParameters
-                .fromNameAndType(WaybillStores.SHIPMENT_INDEX, QueryableStoreTypes.<String, String>keyValueStore()));
-        TreeSet<String> ids = new TreeSet<>();
-        try (KeyValueIterator<String, String> it = index.prefixScan(prefix, new StringSerializer())) {
-            while (it.hasNext()) {
-                String id = ShipmentIndex.shipmentId(it.next().key);
-                if (cursor != null && id.compareTo(cursor) <= 0) continue;
-                ids.add(id);
-                if (ids.size() > limit) ids.pollLast();
-            }
-        }
-        return new ArrayList<>(ids);
+        return PartitionScans.firstKeysAfter(streams, WaybillStores.SHIPMENT_INDEX, prefix, cursor, limit).stream()
+                .map(ShipmentIndex::shipmentId).toList();
     }
-
-
 
     private static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");

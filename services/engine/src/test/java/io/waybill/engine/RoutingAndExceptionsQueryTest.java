@@ -108,6 +108,55 @@ class RoutingAndExceptionsQueryTest {
     }
 
     @Test
+    void paging_with_the_cursor_lists_every_shipment_and_exception_once_and_in_order() throws Exception {
+        // given 25 shipments booked, scanned in and damaged at the Hamburg depot (spread over the partitions)
+        String run = "PAGE-" + UUID.randomUUID().toString().substring(0, 6) + "-";
+        List<String> ids = java.util.stream.IntStream.range(0, 25).mapToObj(i -> run + String.format("%02d", i)).toList();
+        Instant t0 = Instant.now();
+        List<ShipmentEvent> events = new java.util.ArrayList<>();
+        for (String id : ids) {
+            events.add(event(id, t0, ShipmentCreated.newBuilder().setOrigin("DE-DEP-HAM1").setDestination("DE-DEP-MUC1")
+                    .setServiceLevel(ServiceLevel.STANDARD).setWeightKg(2.0).setHandling(List.of()).build()));
+            events.add(event(id, t0.plusSeconds(60), new ArrivedAtFacility("DE-DEP-HAM1")));
+            events.add(event(id, t0.plusSeconds(120), new Damaged("DE-DEP-HAM1", "crushed")));
+        }
+        TestEvents.publishAll(events);
+        List<String> exceptionIds = ids.stream().map(id -> id + ":DAMAGED:1").toList();
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            assertThat(given().queryParam("facility", "DE-DEP-HAM1").queryParam("limit", 500).get("/internal/shipments")
+                    .then().statusCode(200).extract().jsonPath().getList("items.shipmentId", String.class)).containsAll(ids);
+            assertThat(given().queryParam("facility", "DE-DEP-HAM1").queryParam("type", "DAMAGED").queryParam("limit", 500)
+                    .get("/internal/exceptions").then().statusCode(200).extract().jsonPath().getList("items.exceptionId", String.class))
+                    .containsAll(exceptionIds);
+        });
+
+        // when both lists are paged through a few at a time, each page asked with the cursor of the one before
+        List<String> shipments = pages("/internal/shipments", Map.of("facility", "DE-DEP-HAM1", "limit", "4"), "shipmentId");
+        List<String> exceptions = pages("/internal/exceptions", Map.of("facility", "DE-DEP-HAM1", "type", "DAMAGED", "limit", "3"),
+                "exceptionId");
+
+        // then each shipment comes once, in shipmentId order, and so does each exception (oldest first)
+        assertThat(shipments).doesNotHaveDuplicates().isSorted().containsAll(ids);
+        assertThat(exceptions).doesNotHaveDuplicates().containsAll(exceptionIds);
+    }
+
+    /** Every item's {@code field} over all pages of a list, following nextCursor to the end. */
+    private static List<String> pages(String path, Map<String, String> query, String field) {
+        List<String> all = new java.util.ArrayList<>();
+        String cursor = null;
+        for (int page = 0; page < 200; page++) {
+            var request = given().queryParams(query);
+            if (cursor != null) request = request.queryParam("cursor", cursor);
+            var body = request.get(path).then().statusCode(200).extract().jsonPath();
+            assertThat(body.getList("unavailableInstances")).isEmpty();
+            all.addAll(body.getList("items." + field, String.class));
+            cursor = body.getString("nextCursor");
+            if (cursor == null) return all;
+        }
+        throw new AssertionError("more than 200 pages of " + path + " " + query);
+    }
+
+    @Test
     void shipments_are_listed_by_sla_status_and_workflow() throws Exception {
         String id = "SLA-" + UUID.randomUUID();
         Instant t0 = Instant.now();

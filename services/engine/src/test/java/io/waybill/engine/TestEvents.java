@@ -25,13 +25,21 @@ final class TestEvents {
     }
 
     static void publish(ShipmentEvent event) throws Exception {
+        publishAll(java.util.List.of(event));
+    }
+
+    /** Events in order, through one producer. */
+    static void publishAll(java.util.List<ShipmentEvent> events) throws Exception {
         var platform = WaybillTestResource.platform();
         var serde = WaybillSerdes.withRegistry(platform.registry().apiUrl()).value(ShipmentEvent.class);
         try (var producer = new KafkaProducer<>(Map.<String, Object>of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.kafka().bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(), serde.serializer())) {
-            producer.send(new ProducerRecord<>(WaybillTopic.SHIPMENT_EVENTS.topicName(), event.getShipmentId(), event)).get();
+            for (ShipmentEvent event : events) {
+                producer.send(new ProducerRecord<>(WaybillTopic.SHIPMENT_EVENTS.topicName(), event.getShipmentId(), event));
+            }
+            producer.flush();
         }
     }
 }
