@@ -26,6 +26,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +47,7 @@ import java.util.TreeMap;
  */
 @Path("/internal/exceptions")
 @Produces(MediaType.APPLICATION_JSON)
+@SecurityRequirement(name = ShipmentQueryResource.SERVICE_TOKEN)
 public class ExceptionQueryResource {
 
     @Inject

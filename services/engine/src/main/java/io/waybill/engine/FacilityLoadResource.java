@@ -23,6 +23,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +37,7 @@ import java.util.List;
  */
 @Path("/internal/facilities")
 @Produces(MediaType.APPLICATION_JSON)
+@SecurityRequirement(name = ShipmentQueryResource.SERVICE_TOKEN)
 public class FacilityLoadResource {
 
     @Inject

@@ -32,6 +32,9 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +50,13 @@ import java.util.function.Function;
  */
 @Path("/internal/shipments")
 @Produces(MediaType.APPLICATION_JSON)
+@SecurityScheme(securitySchemeName = ShipmentQueryResource.SERVICE_TOKEN, type = SecuritySchemeType.HTTP, scheme = "bearer",
+        description = "The engines' service token (waybill.engine.api-token), shared by the planner-api and the engines; not a user's JWT")
+@SecurityRequirement(name = ShipmentQueryResource.SERVICE_TOKEN)
 public class ShipmentQueryResource {
+
+    /** The OpenAPI name of the service token every /internal call needs (see EngineApiAuth). */
+    public static final String SERVICE_TOKEN = "serviceToken";
 
     static final String SERVED_BY = "X-Waybill-Served-By";
     /** Set on an answer from a standby replica (the active one is restoring or gone): it may lag. */

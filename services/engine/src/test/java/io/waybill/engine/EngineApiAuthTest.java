@@ -68,4 +68,21 @@ class EngineApiAuthTest {
         given().get("/q/health/live").then().statusCode(200);
         given().get("/q/metrics").then().statusCode(200).body(not(containsString("NO-SUCH-SHIPMENT")));
     }
+
+    @Test
+    void the_openapi_document_says_every_operation_needs_the_service_token() {
+        // given the engine's own OpenAPI document (open, like the probes)
+        var document = given().queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract().jsonPath();
+
+        // then it declares the bearer scheme, and every operation requires it
+        org.assertj.core.api.Assertions.assertThat(document.getString("components.securitySchemes.serviceToken.type")).isEqualTo("http");
+        org.assertj.core.api.Assertions.assertThat(document.getString("components.securitySchemes.serviceToken.scheme")).isEqualTo("bearer");
+        java.util.Map<String, java.util.Map<String, Object>> paths = document.getMap("paths");
+        org.assertj.core.api.Assertions.assertThat(paths).isNotEmpty();
+        paths.forEach((path, item) -> item.forEach((method, operation) -> {
+            if (!java.util.Set.of("get", "put", "post", "delete", "patch").contains(method)) return; // path-level parameters
+            org.assertj.core.api.Assertions.assertThat(((java.util.Map<?, ?>) operation).get("security")).as("%s %s", method, path)
+                    .isEqualTo(java.util.List.of(java.util.Map.of("serviceToken", java.util.List.of())));
+        }));
+    }
 }
