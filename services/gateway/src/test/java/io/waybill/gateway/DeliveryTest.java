@@ -42,4 +42,35 @@ class DeliveryTest {
             assertThat(EventSpool.readSetAside(file)).containsExactly(events.get(1));
         }
     }
+
+    @Test
+    void a_send_that_fails_at_once_keeps_the_later_events_of_the_batch_unsent_so_none_overtakes_it() throws Exception {
+        // given a producer whose first send() finds no metadata in max.block.ms: KafkaProducer returns a failed
+        // future then (an ApiException), it does not throw; the brokers come back just after it
+        List<ShipmentEvent> events = TestEvents.arrivals("S-1", 3);
+        java.util.concurrent.atomic.AtomicBoolean brokersBack = new java.util.concurrent.atomic.AtomicBoolean();
+        MockProducer<String, ShipmentEvent> producer = new MockProducer<>(true, null, new StringSerializer(), (topic, e) -> new byte[0]) {
+            @Override
+            public synchronized java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> send(
+                    org.apache.kafka.clients.producer.ProducerRecord<String, ShipmentEvent> record) {
+                if (brokersBack.compareAndSet(false, true)) {
+                    return java.util.concurrent.CompletableFuture.failedFuture(
+                            new TimeoutException("Topic waybill.shipment-events.v1 not present in metadata after 3000 ms."));
+                }
+                return super.send(record);
+            }
+        };
+        Delivery delivery = new Delivery(events);
+
+        // when the batch is sent, and sent again after the failure
+        delivery.sendUnsent(producer, "waybill.shipment-events.v1");
+        assertThat(producer.history()).as("sent in the first attempt").isEmpty();
+        assertThatThrownBy(delivery::awaitAll).isInstanceOf(Delivery.DeliveryFailedException.class);
+        delivery.sendUnsent(producer, "waybill.shipment-events.v1");
+        delivery.awaitAll();
+
+        // then the topic has them in the order they were accepted
+        assertThat(producer.history()).extracting(r -> r.value().getEventId())
+                .containsExactlyElementsOf(events.stream().map(ShipmentEvent::getEventId).toList());
+    }
 }
