@@ -11,7 +11,6 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.util.List;
-import java.util.TreeSet;
 
 /**
  * Ordered reads of an engine store over this instance's active partitions, each partition read from
@@ -46,14 +45,19 @@ final class PartitionScans {
                 .withPartition(partition));
     }
 
+    /** A key found in one partition of a store. */
+    record Found(int partition, String key) {
+    }
+
     /**
      * The smallest {@code limit} keys under {@code prefix} that sort after {@code prefix + after}
-     * ({@code after} null: from the start), over all active partitions of the store, in key order.
+     * ({@code after} null: from the start), over all active partitions of the store, in key order,
+     * each with the partition it is in (so that what it points to is read from the same partition).
      *
      * @throws InvalidStateStoreException when a partition cannot be read now (restoring, moving)
      */
-    static List<String> firstKeysAfter(KafkaStreams streams, String storeName, String prefix, String after, int limit) {
-        TreeSet<String> page = new TreeSet<>();
+    static List<Found> firstKeysAfter(KafkaStreams streams, String storeName, String prefix, String after, int limit) {
+        java.util.TreeMap<String, Found> page = new java.util.TreeMap<>();
         // "\0" sorts before every other character: the smallest key that is greater than prefix + after
         String from = after == null ? prefix : prefix + after + '\0';
         for (int partition : activePartitions(streams)) {
@@ -64,13 +68,13 @@ final class PartitionScans {
                     KeyValue<String, ?> entry = it.next();
                     if (!entry.key.startsWith(prefix)) break; // past the prefix: nothing more of it in this partition
                     // a key this partition gives beyond the page's current last cannot be on the page
-                    if (page.size() == limit && entry.key.compareTo(page.last()) > 0) break;
-                    page.add(entry.key);
-                    if (page.size() > limit) page.pollLast();
+                    if (page.size() == limit && entry.key.compareTo(page.lastKey()) > 0) break;
+                    page.put(entry.key, new Found(partition, entry.key));
+                    if (page.size() > limit) page.pollLastEntry();
                     taken++;
                 }
             }
         }
-        return List.copyOf(page);
+        return List.copyOf(page.values());
     }
 }

@@ -1,6 +1,5 @@
 package io.waybill.engine;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.waybill.contract.ShipmentHistory;
 import io.waybill.topology.shipment.HistoryRecords;
@@ -176,16 +175,20 @@ public class ShipmentQueryResource {
             StoreQueryParameters<ReadOnlyKeyValueStore<String, ShipmentException>> query = StoreQueryParameters
                     .fromNameAndType(WaybillStores.SHIPMENT_EXCEPTIONS, QueryableStoreTypes.<String, ShipmentException>keyValueStore())
                     .withPartition(at.partition());
-            List<ExceptionView> views = new ArrayList<>();
-            try (KeyValueIterator<String, ShipmentException> it = streams.store(at.stale() ? query.enableStaleStores() : query)
-                    .range(shipmentId + "|", shipmentId + "|~")) {
-                it.forEachRemaining(kv -> views.add(ExceptionView.of(kv.value)));
-            }
-            views.sort(java.util.Comparator.comparing(ExceptionView::detectedAt).reversed());
-            return views;
+            return exceptionsIn(streams.store(at.stale() ? query.enableStaleStores() : query), shipmentId);
         } catch (InvalidStateStoreException e) {
             return List.of();
         }
+    }
+
+    /** A shipment's exceptions in one partition's exception store, newest first. */
+    private static List<ExceptionView> exceptionsIn(ReadOnlyKeyValueStore<String, ShipmentException> store, String shipmentId) {
+        List<ExceptionView> views = new ArrayList<>();
+        try (KeyValueIterator<String, ShipmentException> it = store.range(shipmentId + "|", shipmentId + "|~")) {
+            it.forEachRemaining(kv -> views.add(ExceptionView.of(kv.value)));
+        }
+        views.sort(java.util.Comparator.comparing(ExceptionView::detectedAt).reversed());
+        return views;
     }
 
     @GET
@@ -203,10 +206,20 @@ public class ShipmentQueryResource {
         // The most selective index drives the scan; the other filters are applied to the states read.
         String prefix = facility != null ? ShipmentIndex.facilityPrefix(facility) : status != null ? ShipmentIndex.statusPrefix(status)
                 : workflow != null ? ShipmentIndex.workflowPrefix(workflow) : ShipmentIndex.slaPrefix(slaStatus);
-        TreeSet<String> ids = new TreeSet<>();
+        // Every source (this instance, each peer) considers at most `limit` ids after the cursor and says where it
+        // stopped (its horizon; none when it had no more). A page may only hold ids up to the smallest horizon:
+        // beyond it a source has ids it has not shown, and a cursor past them would skip them for good.
+        TreeSet<String> considered = new TreeSet<>();
+        java.util.Map<String, ShipmentView> passing = new java.util.HashMap<>();
+        String horizon = null;
         List<String> unavailable = new ArrayList<>();
         try {
-            ids.addAll(localIds(prefix, cursor, limit));
+            List<PartitionScans.Found> local = PartitionScans.firstKeysAfter(streams, WaybillStores.SHIPMENT_INDEX, prefix, cursor, limit);
+            for (ShipmentView v : localViews(local)) {
+                if (matches(v, status, slaStatus, workflow)) passing.put(v.shipmentId(), v);
+            }
+            local.forEach(f -> considered.add(ShipmentIndex.shipmentId(f.key())));
+            if (local.size() == limit) horizon = ShipmentIndex.shipmentId(local.get(local.size() - 1).key());
         } catch (InvalidStateStoreException | IllegalStateException e) {
             if (localOnly) return unavailable("the index is not queryable here: " + e.getMessage());
             unavailable.add(forwarder.self());
@@ -223,43 +236,48 @@ public class ShipmentQueryResource {
                     continue;
                 }
                 try {
-                    List<ShipmentView> items = json.readValue(json.readTree(answer.get().body()).get("items").toString(),
-                            new TypeReference<List<ShipmentView>>() {
-                            });
-                    items.forEach(v -> ids.add(v.shipmentId()));
+                    Page page = json.readValue(answer.get().body(), Page.class);
+                    // a peer's items passed the filters there; the ids it dropped lie below its horizon
+                    page.items().forEach(v -> {
+                        passing.put(v.shipmentId(), v);
+                        considered.add(v.shipmentId());
+                    });
+                    if (page.nextCursor() != null && (horizon == null || page.nextCursor().compareTo(horizon) < 0)) horizon = page.nextCursor();
+                    if (page.unavailableInstances() != null) unavailable.addAll(page.unavailableInstances());
                 } catch (Exception e) {
                     unavailable.add(peer.hostInfo().host() + ":" + peer.hostInfo().port());
                 }
             }
         }
-        List<String> page = ids.stream().limit(limit).toList();
-        List<ShipmentView> items = new ArrayList<>();
-        for (String id : page) {
-            Response one = shipment(id, false);
-            if (one.getStatus() == 200) {
-                Object entity = one.getEntity();
-                try {
-                    ShipmentView v = entity instanceof ShipmentView view ? view : json.readValue(entity.toString(), ShipmentView.class);
-                    if ((status == null || status.equals(v.status())) && (slaStatus == null || slaStatus.equals(v.slaStatus()))
-                            && (workflow == null || workflow.equals(v.workflowName()))) {
-                        items.add(v);
-                    }
-                } catch (Exception e) {
-                    unavailable.add("state of " + id);
-                }
-            } else if (one.getStatus() != 404) {
-                // Indexed but not readable now (a handover): say so, or the page would look complete.
-                unavailable.add("state of " + id);
-            }
-        }
-        String next = page.size() == limit ? page.get(page.size() - 1) : null;
+        String last = horizon;
+        List<String> page = considered.stream().filter(id -> last == null || id.compareTo(last) <= 0).limit(limit).toList();
+        List<ShipmentView> items = page.stream().map(passing::get).filter(java.util.Objects::nonNull).toList();
+        String next = page.size() == limit ? page.get(page.size() - 1) : horizon;
         return Response.ok(new Page(items, next, unavailable)).header(SERVED_BY, forwarder.self()).build();
     }
 
-    /** The smallest {@code limit} shipmentIds after the cursor under the prefix, over all of this instance's active partitions. */
-    private List<String> localIds(String prefix, String cursor, int limit) {
-        return PartitionScans.firstKeysAfter(streams, WaybillStores.SHIPMENT_INDEX, prefix, cursor, limit).stream()
-                .map(ShipmentIndex::shipmentId).toList();
+    private static boolean matches(ShipmentView v, String status, String slaStatus, String workflow) {
+        return (status == null || status.equals(v.status())) && (slaStatus == null || slaStatus.equals(v.slaStatus()))
+                && (workflow == null || workflow.equals(v.workflowName()));
+    }
+
+    /**
+     * The views of shipments found in this instance's index, each read from the partition its index key is in
+     * (the state and the index of a shipment are in the same task), with one store lookup per partition.
+     */
+    private List<ShipmentView> localViews(List<PartitionScans.Found> found) {
+        java.util.Map<Integer, List<String>> byPartition = new java.util.TreeMap<>();
+        found.forEach(f -> byPartition.computeIfAbsent(f.partition(), p -> new ArrayList<>()).add(ShipmentIndex.shipmentId(f.key())));
+        List<ShipmentView> views = new ArrayList<>();
+        byPartition.forEach((partition, ids) -> {
+            ReadOnlyKeyValueStore<String, ShipmentState> states = PartitionScans.partition(streams, WaybillStores.SHIPMENT_STATE, partition);
+            ReadOnlyKeyValueStore<String, ShipmentException> exceptions = PartitionScans.partition(streams, WaybillStores.SHIPMENT_EXCEPTIONS, partition);
+            for (String id : ids) {
+                ShipmentState state = states.get(id);
+                if (state != null) views.add(ShipmentView.of(state, exceptionsIn(exceptions, id)));
+            }
+        });
+        return views;
     }
 
     private static String encode(String s) {

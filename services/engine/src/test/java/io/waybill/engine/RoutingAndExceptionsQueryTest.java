@@ -138,6 +138,9 @@ class RoutingAndExceptionsQueryTest {
         // then each shipment comes once, in shipmentId order, and so does each exception (oldest first)
         assertThat(shipments).doesNotHaveDuplicates().isSorted().containsAll(ids);
         assertThat(exceptions).doesNotHaveDuplicates().containsAll(exceptionIds);
+        // and a filter applied after the index (none of them is late) drops every one, page by page, to the end
+        assertThat(pages("/internal/shipments", Map.of("facility", "DE-DEP-HAM1", "slaStatus", "LATE", "limit", "4"), "shipmentId"))
+                .doesNotContainAnyElementsOf(ids);
     }
 
     /** Every item's {@code field} over all pages of a list, following nextCursor to the end. */
