@@ -47,7 +47,9 @@ public final class VerifiedTokens {
         this.verifier = verifier;
         this.clock = clock;
         this.maxAge = maxAge;
-        this.verified = Caffeine.newBuilder().maximumSize(maxSize).ticker(ticker).expireAfter(new Expiry<String, JsonWebToken>() {
+        // maxSize 0 keeps none: Caffeine would take the entry and evict it later, on its own executor.
+        // Maintenance runs on the caller: it is small, and the cache's size and expiry stay exact.
+        this.verified = maxSize == 0 ? null : Caffeine.newBuilder().maximumSize(maxSize).ticker(ticker).executor(Runnable::run).expireAfter(new Expiry<String, JsonWebToken>() {
             @Override
             public long expireAfterCreate(String key, JsonWebToken token, long currentTime) {
                 return lifetime(token).toNanos();
@@ -67,6 +69,7 @@ public final class VerifiedTokens {
 
     /** The principal of {@code token}, verified now or within the last {@code maxAge} and not expired since. */
     public JsonWebToken verify(String token) throws ParseException {
+        if (verified == null) return verifier.verify(token);
         String key = digest(token);
         JsonWebToken known = verified.getIfPresent(key);
         if (known != null) {
@@ -80,6 +83,7 @@ public final class VerifiedTokens {
     }
 
     long size() {
+        if (verified == null) return 0;
         verified.cleanUp();
         return verified.estimatedSize();
     }
