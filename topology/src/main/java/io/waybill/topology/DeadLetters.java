@@ -2,11 +2,11 @@ package io.waybill.topology;
 
 import io.waybill.contract.DeadLetter;
 import io.waybill.contract.FailureStage;
+import io.waybill.topology.catalogue.UndecodableInput;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.io.JsonEncoder;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
-import io.waybill.topology.catalogue.UndecodableInput;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -28,19 +28,9 @@ public final class DeadLetters {
     /** A dead letter for a record that was read but could not be processed. */
     public static DeadLetter forRecord(ProcessorContext<?, ?> context, Record<String, ? extends SpecificRecord> record,
                                        FailureStage stage, String failedIn, String errorClass, String errorMessage) {
-        var metadata = context.recordMetadata();
-        return DeadLetter.newBuilder()
-                .setStage(stage)
-                .setSourceTopic(metadata.map(m -> m.topic()).orElse(null))
-                .setSourcePartition(metadata.map(m -> m.partition()).orElse(null))
-                .setSourceOffset(metadata.map(m -> m.offset()).orElse(null))
-                .setOriginalKey(record.key() == null ? null : ByteBuffer.wrap(record.key().getBytes(StandardCharsets.UTF_8)))
+        return ofInput(context, record.key(), stage, failedIn, errorClass, errorMessage)
                 .setOriginalValue(record.value() == null ? null : ByteBuffer.wrap(avroJson(record.value())))
                 .setOriginalValueEncoding("avro-json")
-                .setErrorClass(errorClass)
-                .setErrorMessage(errorMessage)
-                .setFailedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
-                .setFailedIn(failedIn)
                 .build();
     }
 
@@ -49,21 +39,26 @@ public final class DeadLetters {
      * and why. The key is the record's, as the engine read it.
      */
     public static DeadLetter forUndecodable(ProcessorContext<?, ?> context, String key, UndecodableInput input, String failedIn) {
+        return ofInput(context, key, FailureStage.DESERIALIZATION, failedIn, input.error().getClass().getName(), input.reason())
+                .setOriginalValue(ByteBuffer.wrap(input.value()))
+                .setOriginalValueEncoding(KAFKA_WIRE)
+                .build();
+    }
+
+    /** What every dead letter of an input record says: where it came from, its key, what failed, when and where. */
+    private static DeadLetter.Builder ofInput(ProcessorContext<?, ?> context, String key, FailureStage stage, String failedIn,
+                                              String errorClass, String errorMessage) {
         var metadata = context.recordMetadata();
-        RuntimeException error = input.error();
         return DeadLetter.newBuilder()
-                .setStage(FailureStage.DESERIALIZATION)
+                .setStage(stage)
                 .setSourceTopic(metadata.map(m -> m.topic()).orElse(null))
                 .setSourcePartition(metadata.map(m -> m.partition()).orElse(null))
                 .setSourceOffset(metadata.map(m -> m.offset()).orElse(null))
                 .setOriginalKey(key == null ? null : ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8)))
-                .setOriginalValue(ByteBuffer.wrap(input.value()))
-                .setOriginalValueEncoding(KAFKA_WIRE)
-                .setErrorClass(error.getClass().getName())
-                .setErrorMessage(input.reason())
+                .setErrorClass(errorClass)
+                .setErrorMessage(errorMessage)
                 .setFailedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
-                .setFailedIn(failedIn)
-                .build();
+                .setFailedIn(failedIn);
     }
 
     /** The encoding of an original value kept as the bytes read from Kafka (wire format included). */

@@ -62,16 +62,15 @@ final class PartitionScans {
         String from = after == null ? prefix : prefix + after + '\0';
         for (int partition : activePartitions(streams)) {
             ReadOnlyKeyValueStore<String, ?> store = partition(streams, storeName, partition);
-            int taken = 0;
             try (KeyValueIterator<String, ?> it = store.range(from, null)) {
-                while (it.hasNext() && taken < limit) {
+                while (it.hasNext()) {
                     KeyValue<String, ?> entry = it.next();
                     if (!entry.key.startsWith(prefix)) break; // past the prefix: nothing more of it in this partition
-                    // a key this partition gives beyond the page's current last cannot be on the page
+                    // keys come in order: once one is beyond a full page's last, so is the rest of this partition
+                    // (which also stops each partition after at most `limit` keys)
                     if (page.size() == limit && entry.key.compareTo(page.lastKey()) > 0) break;
                     page.put(entry.key, new Found(partition, entry.key));
                     if (page.size() > limit) page.pollLastEntry();
-                    taken++;
                 }
             }
         }
